@@ -1,0 +1,251 @@
+"""`match_bar`: the simulated venue's matching of every working order against one bar.
+
+The kernel follows docs in CONTRACT_SIM (see the lead's design notes); the choices the contract
+leaves open are made here and listed once:
+
+- Eligibility: an order trades in bar t only if `bar_open_ts >= arrival_at` and it was decided on an
+  earlier bar (`order.bar < t`), so it never fills in the bar whose close produced it.
+- Tradable: the symbol's open, high, low and volume are all finite this bar; otherwise the order
+  waits (a NaN volume would make the participation cap meaningless).
+- A triggered STOP becomes a MARKET order (type changes), so a remainder left by the participation
+  cap fills at the next bar's open without re-triggering; a triggered STOP_LIMIT becomes a LIMIT.
+- STOP_LIMIT on its trigger bar: fills at the trigger reference (slipped, never beyond the limit)
+  when that reference is within the limit, else rests as a LIMIT from the next bar.
+- Limit fills at the limit price take no slippage (the order is the resting side); a limit that
+  the open gaps through fills at the slipped open, capped at the limit.
+- Fill prices are not clamped to the bar's range: a large impact may price a fill outside it.
+- Participation cap: all fills in one symbol in one bar total <= participation_rate * volume. Orders
+  with a whole-share qty fill whole shares (floored, with a 1e-9 tolerance so that 0.29 * 100 = 28.999...
+  still allows 29 shares); orders with a fractional qty fill any amount.
+- IOC: the remainder is cancelled after the first bar at or after arrival, even if the symbol did
+  not trade in that bar (an IOC order does not wait). DAY: expires at the end of a session bar
+  (session_end) unless it was decided on that very bar (it then belongs to the next session: an
+  order decided at a daily bar's close must not expire before it reaches the venue).
+- Malformed orders (qty not > 0, missing limit/stop price for their type, unknown enum, symbol out
+  of range) are set REJECTED and leave `working`; orders already terminal (e.g. cancelled by the
+  caller) are simply dropped from `working`.
+- Fees are unrounded floats (see fees.py). `reported_at` draws one fill latency per fill, in fill
+  order, from numba's random state (see latency.py for seeding).
+
+The caller must give `fills` room for at least `n_working` more records (one fill per order per bar
+at most); otherwise a ValueError is raised before anything changes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from brokers.sim.fees import commission, sec_fee, taf_fee
+from brokers.sim.latency import draw_delay_ns
+from brokers.sim.params import SimParams
+from brokers.sim.slippage import slippage_bps, slipped_price
+from engine.types import LimitFillMode, OrderStatus, OrderType, Side, TimeInForce
+
+BUY = int(Side.BUY)
+SELL = int(Side.SELL)
+MARKET = int(OrderType.MARKET)
+LIMIT = int(OrderType.LIMIT)
+STOP = int(OrderType.STOP)
+STOP_LIMIT = int(OrderType.STOP_LIMIT)
+DAY = int(TimeInForce.DAY)
+GTC = int(TimeInForce.GTC)
+IOC = int(TimeInForce.IOC)
+PARTIALLY_FILLED = int(OrderStatus.PARTIALLY_FILLED)
+FILLED = int(OrderStatus.FILLED)
+CANCELED = int(OrderStatus.CANCELED)
+EXPIRED = int(OrderStatus.EXPIRED)
+REJECTED = int(OrderStatus.REJECTED)
+NEW = int(OrderStatus.NEW)
+THROUGH = int(LimitFillMode.THROUGH)
+
+_SHARE_TOLERANCE = 1e-9  # absolute slack before flooring a share count (float noise of rate * volume)
+
+
+@njit(cache=True)
+def is_terminal(status: int) -> bool:
+    return status == FILLED or status == CANCELED or status == EXPIRED or status == REJECTED
+
+
+@njit(cache=True)
+def is_well_formed(side: int, otype: int, tif: int, qty: float, limit: float, stop: float, symbol: int, n_symbols: int) -> bool:
+    """Whether an order can be matched at all (anything else is REJECTED)."""
+    if not (qty > 0.0 and np.isfinite(qty)) or (side != BUY and side != SELL):
+        return False
+    if symbol < 0 or symbol >= n_symbols or tif < DAY or tif > IOC or otype < MARKET or otype > STOP_LIMIT:
+        return False
+    if (otype == LIMIT or otype == STOP_LIMIT) and not (limit > 0.0 and np.isfinite(limit)):
+        return False
+    if (otype == STOP or otype == STOP_LIMIT) and not (stop > 0.0 and np.isfinite(stop)):
+        return False
+    return True
+
+
+@njit(cache=True)
+def is_tradable(open_: float, high: float, low: float, volume: float) -> bool:
+    return np.isfinite(open_) and np.isfinite(high) and np.isfinite(low) and np.isfinite(volume)
+
+
+@njit(cache=True)
+def limit_touched(side: int, limit: float, high: float, low: float, mode: int) -> bool:
+    """TOUCH: the bar reached the limit; THROUGH: it traded strictly beyond it."""
+    if side == BUY:
+        return low < limit if mode == THROUGH else low <= limit
+    return high > limit if mode == THROUGH else high >= limit
+
+
+@njit(cache=True)
+def stop_triggered(side: int, stop: float, high: float, low: float) -> bool:
+    return high >= stop if side == BUY else low <= stop
+
+
+@njit(cache=True)
+def stop_reference(side: int, stop: float, open_: float) -> float:
+    """Where a triggered stop executes before slippage: the stop, or the open if it gapped through."""
+    return max(open_, stop) if side == BUY else min(open_, stop)
+
+
+@njit(cache=True)
+def within_limit(side: int, price: float, limit: float) -> bool:
+    return price <= limit if side == BUY else price >= limit
+
+
+@njit(cache=True)
+def cap_at_limit(side: int, price: float, limit: float) -> float:
+    return min(price, limit) if side == BUY else max(price, limit)
+
+
+@njit(cache=True)
+def execution_terms(side: int, otype: int, limit: float, stop: float, open_: float, high: float, low: float, mode: int):
+    """How an order executes in this bar: (fills, reference price, price bound or NaN, slips, type after).
+
+    `type after` is the order's type from now on (a triggered STOP becomes MARKET, a triggered
+    STOP_LIMIT becomes LIMIT).
+    """
+    nan = np.nan
+    if otype == MARKET:
+        return True, open_, nan, True, MARKET
+    if otype == LIMIT:
+        if not limit_touched(side, limit, high, low, mode):
+            return False, nan, nan, False, LIMIT
+        if within_limit(side, open_, limit):  # gapped through: the open is better than the limit
+            return True, open_, limit, True, LIMIT
+        return True, limit, limit, False, LIMIT
+    if not stop_triggered(side, stop, high, low):
+        return False, nan, nan, False, otype
+    reference = stop_reference(side, stop, open_)
+    if otype == STOP:
+        return True, reference, nan, True, MARKET
+    if within_limit(side, reference, limit):
+        return True, reference, limit, True, LIMIT
+    return False, nan, nan, False, LIMIT
+
+
+@njit(cache=True)
+def fill_quantity(remaining: float, available: float, whole_shares: bool) -> float:
+    """Shares to fill now: the remainder, capped by the volume still available in this bar."""
+    if whole_shares:
+        available = np.floor(available * (1.0 + 1e-12) + _SHARE_TOLERANCE)
+    if not available > 0.0:
+        return 0.0
+    return min(remaining, available)
+
+
+@njit(cache=True)
+def fill_price(side: int, reference: float, bound: float, slips: bool, qty: float, volume: float, vol: float, params: SimParams) -> float:
+    price = reference
+    if slips:
+        bps = slippage_bps(params.fixed_bps, params.half_spread_bps, params.impact_coef, vol, qty, volume)
+        price = slipped_price(side, reference, bps)
+    if np.isfinite(bound):
+        price = cap_at_limit(side, price, bound)
+    return price
+
+
+@njit(cache=True)
+def record_fill(fills, k: int, order, t: int, qty: float, price: float, reference: float, ts: int, volume: float, params: SimParams) -> None:
+    f = fills[k]
+    f.order_id = order.order_id
+    f.bar = t
+    f.symbol = order.symbol
+    f.side = order.side
+    f.qty = qty
+    f.price = price
+    f.reference_price = reference
+    f.commission = commission(qty, params.commission_per_share, params.commission_min)
+    f.sec_fee = sec_fee(order.side, price, qty, params.sec_fee_rate)
+    f.taf_fee = taf_fee(order.side, qty, params.taf_per_share, params.taf_max)
+    f.ts = ts
+    f.reported_at = ts + draw_delay_ns(params.fill_ns, params.latency_dist, params.lognormal_sigma)
+    f.participation = qty / volume
+
+
+@njit(cache=True)
+def try_fill(order, t: int, open_: float, high: float, low: float, volume: float, vol: float, taken, bar_open_ts: int, params: SimParams, fills, n_fills: int) -> int:
+    """Fill what this bar allows of one eligible order on a tradable symbol; returns the new n_fills."""
+    side = int(order.side)
+    fills_now, reference, bound, slips, type_after = execution_terms(
+        side, order.type, order.limit_price, order.stop_price, open_, high, low, params.limit_fill_mode
+    )
+    order.type = type_after
+    if not fills_now:
+        return n_fills
+    s = order.symbol
+    remaining = order.qty - order.filled_qty
+    qty = fill_quantity(remaining, params.participation_rate * volume - taken[s], order.qty == np.floor(order.qty))
+    if qty <= 0.0:
+        return n_fills
+    price = fill_price(side, reference, bound, slips, qty, volume, vol, params)
+    record_fill(fills, n_fills, order, t, qty, price, reference, bar_open_ts, volume, params)
+    taken[s] += qty
+    if qty >= remaining:
+        order.filled_qty = order.qty
+        order.status = FILLED
+    else:
+        order.filled_qty += qty
+        order.status = PARTIALLY_FILLED
+    return n_fills + 1
+
+
+@njit(cache=True)
+def apply_time_in_force(order, t: int, eligible: bool, session_end: bool) -> None:
+    """After the bar: IOC remainder cancelled, DAY expired at its session's end, GTC untouched."""
+    if is_terminal(order.status):
+        return
+    if order.tif == IOC and eligible:
+        order.status = CANCELED
+    elif order.tif == DAY and session_end and order.bar < t:
+        order.status = EXPIRED
+
+
+@njit(cache=True)
+def match_bar(t, orders, working, n_working, open_, high, low, close, volume, bar_open_ts, session_end, daily_vol, params, fills, n_fills):
+    """Match the working orders (oldest first) against bar t; returns (new n_working, new n_fills).
+
+    Updates orders in place (filled_qty, status, arrival_price, type of triggered stops), appends
+    fills at fills[n_fills:], and compacts `working` to the still-working orders in their order.
+    Never touches cash or positions. `close` is part of the signature for models that need it.
+    """
+    if fills.shape[0] - n_fills < n_working:
+        raise ValueError("match_bar: fills buffer has less free room than there are working orders; grow it first")
+    n_symbols = open_.shape[0]
+    taken = np.zeros(n_symbols)  # shares already filled per symbol in this bar (participation cap)
+    kept = 0
+    for w in range(n_working):
+        order = orders[working[w]]
+        if is_terminal(order.status):
+            continue
+        s = order.symbol
+        if not is_well_formed(order.side, order.type, order.tif, order.qty, order.limit_price, order.stop_price, s, n_symbols):
+            order.status = REJECTED
+            continue
+        eligible = bar_open_ts >= order.arrival_at and order.bar < t
+        if eligible and is_tradable(open_[s], high[s], low[s], volume[s]):
+            if np.isnan(order.arrival_price):
+                order.arrival_price = open_[s]
+            n_fills = try_fill(order, t, open_[s], high[s], low[s], volume[s], daily_vol[s], taken, bar_open_ts, params, fills, n_fills)
+        apply_time_in_force(order, t, eligible, session_end)
+        if not is_terminal(order.status):
+            working[kept] = working[w]
+            kept += 1
+    return kept, n_fills
