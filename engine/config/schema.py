@@ -71,7 +71,14 @@ class DataConfig(Section):
 class MomentumConfig(Section):
     lookback: int = Field(60, ge=2, le=1000, description="bars of trailing return")
     skip: int = Field(5, ge=0, le=100, description="most recent bars left out (short-term reversal)")
-    vol_lookback: int = Field(20, ge=2, le=1000)
+    vol_lookback: int = Field(20, ge=2, le=1000, description="bars of 1-bar returns behind the volatility scale")
+    vol_scaled: bool = Field(True, description="divide the trailing return by its volatility before ranking")
+
+    @model_validator(mode="after")
+    def _skip_inside_lookback(self) -> "MomentumConfig":
+        if self.skip >= self.lookback:
+            raise ValueError(f"strategy.momentum.skip ({self.skip}) must be smaller than lookback ({self.lookback})")
+        return self
 
 
 class XGBoostConfig(Section):
@@ -88,6 +95,7 @@ class XGBoostConfig(Section):
     min_child_weight: float = Field(5.0, ge=0)
     reg_lambda: float = Field(1.0, ge=0)
     n_jobs: int = Field(2, ge=1, le=64)
+    seed: int = Field(42, ge=0, description="XGBoost's random_state (row and column subsampling)")
 
 
 class StrategyConfig(Section):
