@@ -1,0 +1,141 @@
+"""Report figures: each a function of a `RunData` that returns a matplotlib Figure, or None when the
+run has nothing to show (no fills, no diagnostics).
+
+Figures are built with `matplotlib.figure.Figure` directly, not pyplot: no global figure registry,
+no GUI backend, nothing to close, safe in threads and tests (rendering uses the Agg canvas).
+Add a figure by writing one builder and listing it in FIGURES.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from reports.run_data import RunData
+from reports.stats import COST_KINDS, fill_costs
+
+WIDTH_IN = 10.0
+DPI = 100
+TOP_FEATURES = 20
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    name: str  # file stem under figures/
+    title: str
+    build: Callable[[RunData], Figure | None]
+
+
+def equity_and_drawdown(run: RunData) -> Figure | None:
+    if run.equity.empty:
+        return None
+    ts = run.equity["ts"]
+    equity = run.equity["equity"]
+    drawdown = equity / equity.cummax() - 1.0
+    fig = Figure(figsize=(WIDTH_IN, 5.5), dpi=DPI, layout="constrained")
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 1.3))
+    top.plot(ts, equity, color="#1f4e79", linewidth=1.4)
+    top.set_ylabel("equity (USD)")
+    top.set_title("Equity")
+    top.grid(alpha=0.3)
+    bottom.fill_between(ts, drawdown * 100.0, 0.0, color="#c0392b", alpha=0.45, linewidth=0)
+    bottom.set_ylabel("drawdown (%)")
+    bottom.grid(alpha=0.3)
+    return fig
+
+
+def exposure(run: RunData) -> Figure | None:
+    if run.equity.empty:
+        return None
+    fig = Figure(figsize=(WIDTH_IN, 3.5), dpi=DPI, layout="constrained")
+    ax = fig.subplots()
+    ax.plot(run.equity["ts"], run.equity["gross_exposure"] * 100.0, label="gross", color="#1f4e79")
+    ax.plot(run.equity["ts"], run.equity["net_exposure"] * 100.0, label="net", color="#e67e22")
+    ax.axhline(0.0, color="grey", linewidth=0.8)
+    ax.set_ylabel("% of equity")
+    ax.set_title("Exposure")
+    ax.legend(loc="upper left")
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def costs_over_time(run: RunData) -> Figure | None:
+    if run.fills.empty:
+        return None
+    costs = fill_costs(run.fills)[list(COST_KINDS)]
+    cumulative = costs.groupby(run.fills["ts"].to_numpy()).sum().sort_index().cumsum()
+    fig = Figure(figsize=(WIDTH_IN, 3.5), dpi=DPI, layout="constrained")
+    ax = fig.subplots()
+    ax.stackplot(cumulative.index, *(cumulative[k].to_numpy() for k in COST_KINDS), labels=COST_KINDS, alpha=0.8)
+    ax.set_ylabel("cumulative cost (USD)")
+    ax.set_title("Trading costs by kind")
+    ax.legend(loc="upper left")
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def feature_importance(run: RunData) -> Figure | None:
+    table = run.diagnostics.get("feature_importance")
+    if table is None or table.empty or not {"feature", "gain"} <= set(table.columns):
+        return None
+    top = table.nlargest(TOP_FEATURES, "gain").iloc[::-1]
+    fig = Figure(figsize=(WIDTH_IN, 0.25 * len(top) + 1.2), dpi=DPI, layout="constrained")
+    ax = fig.subplots()
+    ax.barh(top["feature"].astype(str), top["gain"], color="#1f4e79")
+    ax.set_xlabel("gain")
+    ax.set_title(f"Feature importance (top {len(top)} by gain)")
+    ax.grid(alpha=0.3, axis="x")
+    return fig
+
+
+def ic_per_retrain(run: RunData) -> Figure | None:
+    """One bar per retrain for every numeric column whose name mentions IC (ic, rank_ic, ic_mean...)."""
+    table = run.diagnostics.get("ic_per_retrain")
+    if table is None or table.empty:
+        return None
+    ic_cols = [c for c in table.columns if "ic" in str(c).lower().split("_") and pd.api.types.is_numeric_dtype(table[c])]
+    if not ic_cols:
+        return None
+    labels = table[table.columns[0]].astype(str).to_numpy() if table.columns[0] not in ic_cols else np.arange(len(table)).astype(str)
+    fig = Figure(figsize=(WIDTH_IN, 3.5), dpi=DPI, layout="constrained")
+    ax = fig.subplots()
+    x = np.arange(len(table))
+    width = 0.8 / len(ic_cols)
+    for i, col in enumerate(ic_cols):
+        ax.bar(x + i * width - 0.4 + width / 2, table[col].to_numpy(dtype=float), width, label=str(col))
+    ax.axhline(0.0, color="grey", linewidth=0.8)
+    ax.set_xticks(x, labels, rotation=45, ha="right", fontsize=8)
+    ax.set_title("Out-of-sample IC per retrain")
+    ax.legend(loc="upper left")
+    ax.grid(alpha=0.3, axis="y")
+    return fig
+
+
+FIGURES: tuple[FigureSpec, ...] = (
+    FigureSpec("equity_drawdown", "Equity and drawdown", equity_and_drawdown),
+    FigureSpec("exposure", "Gross and net exposure", exposure),
+    FigureSpec("costs", "Trading costs over time", costs_over_time),
+    FigureSpec("feature_importance", "Feature importance", feature_importance),
+    FigureSpec("ic_per_retrain", "IC per retrain", ic_per_retrain),
+)
+
+
+def render_png(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def render_figures(run: RunData, specs: tuple[FigureSpec, ...] = FIGURES) -> dict[str, tuple[str, bytes]]:
+    """name -> (title, PNG bytes) for every figure the run has data for, in `specs` order."""
+    out: dict[str, tuple[str, bytes]] = {}
+    for spec in specs:
+        fig = spec.build(run)
+        if fig is not None:
+            out[spec.name] = (spec.title, render_png(fig))
+    return out

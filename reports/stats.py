@@ -1,0 +1,130 @@
+"""Run statistics: a pure function of a run's equity, fills and orders frames.
+
+Return and risk figures (total return, CAGR, Sharpe, Sortino, max drawdown, volatility) come from
+vectorbt's returns accessor rather than hand-written formulas; this module only adds what vectorbt
+does not know about (turnover, order/fill counts and the cost breakdown). The same function serves
+backtests and paper runs, because both produce the same frames (engine/records.py).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import vectorbt as vbt  # noqa: F401  (registers the `.vbt` pandas accessor)
+
+TRADING_DAYS_PER_YEAR = 252.0
+# Regular-session bars per day for intraday timeframes (6.5 hours of trading).
+_BARS_PER_SESSION = {"1Day": 1.0, "1Hour": 6.5, "15Min": 26.0, "5Min": 78.0, "1Min": 390.0}
+
+COST_KINDS = ("commission", "sec_fee", "taf_fee", "slippage")
+
+
+def periods_per_year(timeframe: str) -> float:
+    """Bars per year for a `data.timeframe` value (252 sessions of regular trading hours)."""
+    try:
+        return TRADING_DAYS_PER_YEAR * _BARS_PER_SESSION[timeframe]
+    except KeyError:
+        raise ValueError(f"unknown timeframe {timeframe!r}; expected one of {', '.join(_BARS_PER_SESSION)}") from None
+
+
+def fill_costs(fills: pd.DataFrame) -> pd.DataFrame:
+    """Per-fill cost in USD by kind: the fees as recorded, and slippage = |price - reference| * qty.
+
+    Columns: one per COST_KINDS entry plus `notional` (price * qty); index as `fills`.
+    """
+    qty = fills["qty"].to_numpy(dtype=np.float64)
+    price = fills["price"].to_numpy(dtype=np.float64)
+    reference = fills["reference_price"].to_numpy(dtype=np.float64)
+    return pd.DataFrame(
+        {
+            "commission": fills["commission"].to_numpy(dtype=np.float64),
+            "sec_fee": fills["sec_fee"].to_numpy(dtype=np.float64),
+            "taf_fee": fills["taf_fee"].to_numpy(dtype=np.float64),
+            "slippage": np.abs(price - reference) * qty,
+            "notional": np.abs(price * qty),
+        },
+        index=fills.index,
+    )
+
+
+def compute_stats(
+    equity: pd.DataFrame,
+    fills: pd.DataFrame,
+    orders: pd.DataFrame,
+    periods_per_year: float,
+) -> dict[str, Any]:
+    """Summary statistics of one run, as a JSON-serialisable dict (non-finite numbers become None).
+
+    `equity` has one row per bar (ts, equity, ...); its first row is the starting capital, so
+    returns are bar-over-bar changes from there. Ratios are annualised with `periods_per_year`.
+    """
+    if periods_per_year <= 0:
+        raise ValueError(f"periods_per_year must be > 0, got {periods_per_year}")
+    values = equity["equity"].to_numpy(dtype=np.float64)
+    n_periods = max(len(values) - 1, 0)
+    returns = pd.Series(np.diff(values) / values[:-1] if n_periods else np.empty(0))
+    # freq / year_freq only set the annualisation factor: year_freq / freq == periods_per_year.
+    acc = returns.vbt.returns(freq=pd.Timedelta(days=1), year_freq=pd.Timedelta(days=periods_per_year))
+
+    costs = fill_costs(fills)
+    traded = float(costs["notional"].sum())
+    total_costs = {kind: float(costs[kind].sum()) for kind in COST_KINDS}
+    cost_sum = sum(total_costs.values())
+    average_equity = float(np.mean(values)) if len(values) else math.nan
+    turnover_total = traded / average_equity if average_equity else math.nan
+    ordered_qty = float(orders["qty"].sum()) if len(orders) else 0.0
+    filled_qty = float(orders["filled_qty"].sum()) if len(orders) else 0.0
+    status_counts = orders["status"].value_counts() if len(orders) else pd.Series(dtype=np.int64)
+
+    stats: dict[str, Any] = {
+        "start": _iso(equity["ts"].iloc[0]) if len(equity) else None,
+        "end": _iso(equity["ts"].iloc[-1]) if len(equity) else None,
+        "bars": int(len(values)),
+        "periods_per_year": periods_per_year,
+        "start_equity": values[0] if len(values) else math.nan,
+        "end_equity": values[-1] if len(values) else math.nan,
+        "total_return": acc.total() if n_periods else 0.0,
+        "cagr": acc.annualized() if n_periods else math.nan,
+        "annual_volatility": acc.annualized_volatility() if n_periods > 1 else math.nan,
+        "sharpe": acc.sharpe_ratio() if n_periods > 1 else math.nan,
+        "sortino": acc.sortino_ratio() if n_periods > 1 else math.nan,
+        "max_drawdown": acc.max_drawdown() if n_periods else 0.0,  # <= 0, fraction of the peak
+        "traded_notional": traded,
+        "average_equity": average_equity,
+        "turnover_total": turnover_total,
+        "turnover_annual": turnover_total * periods_per_year / n_periods if n_periods else math.nan,
+        "orders": int(len(orders)),
+        "orders_by_status": {str(k): int(v) for k, v in status_counts.items()},
+        "fills": int(len(fills)),
+        "fill_rate": filled_qty / ordered_qty if ordered_qty else math.nan,  # filled / ordered shares
+        "costs": total_costs,
+        "total_costs": cost_sum,
+        "costs_bps": {kind: _bps(v, traded) for kind, v in total_costs.items()},
+        "total_costs_bps": _bps(cost_sum, traded),
+    }
+    return _json_safe(stats)
+
+
+def _bps(cost: float, notional: float) -> float:
+    return cost / notional * 1e4 if notional else math.nan
+
+
+def _iso(ts: Any) -> str:
+    return pd.Timestamp(ts).isoformat()
+
+
+def _json_safe(value: Any) -> Any:
+    """Plain Python floats/ints/str; NaN and +-inf -> None (strict JSON has no such numbers)."""
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        return f if math.isfinite(f) else None
+    return value

@@ -1,0 +1,95 @@
+"""Write a run folder `<output_dir>/<run-id>/` atomically.
+
+Everything is built in a hidden temporary sibling folder and moved into place with one `os.replace`
+at the very end; on any error the temporary folder is removed. So a run folder either exists with
+every file in it, or does not exist at all: never half-written. Model artifacts a strategy saves
+while the run is computed go into the same staging folder (`staged_run_dir`), so they share that
+guarantee.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from reports.html import render_report
+from reports.run_data import (
+    CONFIG_FILE,
+    DATA_NOTES_FILE,
+    DIAGNOSTICS_DIR,
+    STATS_FILE,
+    TABLES,
+    RunData,
+)
+
+REPORT_FILE = "report.html"
+MODELS_DIR = "models"
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+class RunFolderExistsError(FileExistsError):
+    """The run folder is already there; a run never overwrites another run's records."""
+
+
+def make_run_id(started_at: datetime, strategy_name: str, config_digest: str) -> str:
+    """Default run id: UTC start time, strategy and config hash, e.g. 20260105T143000Z-momentum-3fa2b9c1d0e4.
+
+    `started_at` is passed in (the CLI gives the wall clock), never read here, so ids are reproducible
+    in tests. A naive datetime is taken to be UTC.
+    """
+    if started_at.tzinfo is None:
+        started_at = started_at.replace(tzinfo=timezone.utc)
+    stamp = started_at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{_UNSAFE.sub('_', strategy_name)}-{config_digest}"
+
+
+@contextmanager
+def staged_run_dir(output_dir: str | Path, run_id: str) -> Iterator[Path]:
+    """Yield an empty staging folder; on normal exit move it to `output_dir/run_id`, on error delete it."""
+    output_dir = Path(output_dir)
+    final = output_dir / run_id
+    if final.exists():
+        raise RunFolderExistsError(f"{final}: a run folder with this id already exists; pick another --run-id or remove it")
+    output_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{run_id}.", suffix=".partial", dir=output_dir))
+    try:
+        yield staging
+        staging.chmod(0o755)  # mkdtemp makes it private; a run folder is an ordinary folder
+        try:
+            os.replace(staging, final)  # atomic; refuses to replace a non-empty folder made meanwhile
+        except OSError as exc:
+            raise RunFolderExistsError(f"{final}: could not move the finished run into place: {exc.strerror}") from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def write_run_files(run_dir: str | Path, run: RunData, html: bool = True) -> None:
+    """Write every file of a run into `run_dir` (a staging folder from `staged_run_dir`)."""
+    run_dir = Path(run_dir)
+    (run_dir / CONFIG_FILE).write_text(run.config_yaml)
+    for name in TABLES:
+        getattr(run, name).to_parquet(run_dir / f"{name}.parquet", index=False)
+    if run.diagnostics:
+        diag_dir = run_dir / DIAGNOSTICS_DIR
+        diag_dir.mkdir(exist_ok=True)
+        for name, table in run.diagnostics.items():
+            table.to_parquet(diag_dir / f"{_UNSAFE.sub('_', name)}.parquet", index=False)
+    (run_dir / DATA_NOTES_FILE).write_text("".join(f"{note}\n" for note in run.data_notes))
+    (run_dir / STATS_FILE).write_text(json.dumps(run.stats, indent=2, allow_nan=False) + "\n")
+    if html:
+        (run_dir / REPORT_FILE).write_text(render_report(run), encoding="utf-8")
+
+
+def write_run(output_dir: str | Path, run: RunData, html: bool = True) -> Path:
+    """Write `run` to `output_dir/run.run_id` atomically and return that folder."""
+    with staged_run_dir(output_dir, run.run_id) as staging:
+        write_run_files(staging, run, html=html)
+    return Path(output_dir) / run.run_id
