@@ -91,7 +91,8 @@ def compute_stats(
         "annual_volatility": acc.annualized_volatility() if n_periods > 1 else math.nan,
         "sharpe": acc.sharpe_ratio() if n_periods > 1 else math.nan,
         "sortino": acc.sortino_ratio() if n_periods > 1 else math.nan,
-        "max_drawdown": acc.max_drawdown() if n_periods else 0.0,  # <= 0, fraction of the peak
+        # On the equity curve itself: the returns accessor's drawdown misses a loss in the first period.
+        "max_drawdown": float(pd.Series(values).vbt.drawdown().min()) if len(values) else 0.0,
         "traded_notional": traded,
         "average_equity": average_equity,
         "turnover_total": turnover_total,

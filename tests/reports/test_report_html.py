@@ -1,0 +1,58 @@
+"""report.html: self-contained, the expected sections, figures as PNG, sections pluggable in one line."""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import replace
+
+from report_kit import tiny_bars, tiny_records, tiny_signals
+from reports.figures import FIGURES, render_figures
+from reports.html import SECTIONS, render_report, section
+from reports.run_data import RunData
+from reports.stats import compute_stats
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def tiny_run(with_diagnostics: bool = True) -> RunData:
+    run = RunData.from_records("run-<1>", tiny_records(), tiny_signals(with_diagnostics), tiny_bars())
+    return run.with_stats(compute_stats(run.equity, run.fills, run.orders, 252.0))
+
+
+def embedded_pngs(page: str) -> list[bytes]:
+    return [base64.b64decode(m) for m in re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)]
+
+
+def test_page_is_self_contained_with_every_section_and_figure() -> None:
+    page = render_report(tiny_run())
+    for heading in ("Summary", "Data notes", "Figures", "Risk events", "Signal diagnostics"):
+        assert f"<h2>{heading}</h2>" in page
+    pngs = embedded_pngs(page)
+    assert len(pngs) == len(FIGURES)  # equity, exposure, costs, importance, IC: the kit has data for all
+    assert all(p.startswith(PNG_MAGIC) for p in pngs)
+    assert "http://" not in page and "https://" not in page  # nothing fetched when the page opens
+    assert "AAA: 2-for-1 split on 2010-01-05 adjusted" in page
+    assert "8.90%" in page  # total return 0.089
+    assert "run-&lt;1&gt;" in page and "run-<1>" not in page  # text is escaped
+
+
+def test_risk_events_are_counted_by_rule_and_action() -> None:
+    page = render_report(tiny_run())
+    risk = page[page.index("<h2>Risk events</h2>"):]
+    assert "position_size" in risk and "daily_loss" in risk and "scaled" in risk and "refused" in risk
+
+
+def test_figures_without_data_are_left_out() -> None:
+    run = tiny_run(with_diagnostics=False)
+    run = replace(run, fills=run.fills.iloc[0:0])
+    assert set(render_figures(run)) == {"equity_drawdown", "exposure"}
+
+
+def test_a_section_plugs_in_with_one_line() -> None:
+    def cost_section(run: RunData) -> str:
+        return section("Cost analysis", f"<p>{len(run.fills)} fills analysed</p>")
+
+    page = render_report(tiny_run(), sections=(*SECTIONS, cost_section))
+    assert "<h2>Cost analysis</h2>" in page and "2 fills analysed" in page
+    assert page.index("<h2>Summary</h2>") < page.index("<h2>Cost analysis</h2>")
