@@ -1,0 +1,174 @@
+"""Order management: adjusted targets -> new orders, cancels of stale orders, and the working set.
+
+For each tradable symbol (decision price finite), with holding h = position + pending:
+1. delta = target - h. |delta| * price < min_trade_size -> nothing happens (MIN_TRADE_SIZE event,
+   REFUSED, when delta != 0): the working orders already carry (nearly) the right intent.
+2. Otherwise the symbol's intent changed: its working rebalance orders are cancelled (replace
+   semantics: at most one rebalance order per symbol works at a time, so stale intent never piles
+   up) and the replacement order is target - position. If that is below min_trade_size the action is
+   a cancel alone (MIN_TRADE_SIZE event if it was not zero).
+3. At most max_orders_per_bar new orders per bar. Candidates are ranked: risk-reducing first
+   (|target| < |position|), then larger notional, then lower symbol index; the rest get a
+   MAX_ORDERS_PER_BAR event (REFUSED) and are left entirely alone (no cancel either), so a refused
+   symbol keeps whatever was working. Cancel-only actions do not use an order slot.
+
+New orders are ORDER_DTYPE records: order_id = index + 1, status NEW, created_at = arrival_at = the
+decision time (the caller adds submit latency), decision_price = close, arrival_price NaN. Limit
+prices sit `limit_offset` in the trader's favour (buy below, sell above the decision price) and are
+rounded further in that direction to the venue tick (a cent, or 1/100 cent below $1).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from engine.kernels.buffers import ensure_capacity, push_risk_event
+from engine.kernels.state import Book
+from engine.params import OrderParams
+from engine.types import OrderReason, OrderStatus, OrderType, RiskAction, RiskRule
+
+MARKET = int(OrderType.MARKET)
+LIMIT = int(OrderType.LIMIT)
+NEW = int(OrderStatus.NEW)
+CANCELED = int(OrderStatus.CANCELED)
+REBALANCE = int(OrderReason.REBALANCE)
+MIN_TRADE_SIZE = int(RiskRule.MIN_TRADE_SIZE)
+MAX_ORDERS_PER_BAR = int(RiskRule.MAX_ORDERS_PER_BAR)
+REFUSED = int(RiskAction.REFUSED)
+
+_TICK_SLACK = 1e-9  # so 99.90 * 100 = 9989.999999 still floors to 99.90
+
+
+@njit(cache=True)
+def limit_price_for(side: int, decision_price: float, offset: float) -> float:
+    """Limit `offset` away from the decision price in the trader's favour, on the venue's tick grid."""
+    raw = decision_price * (1.0 - side * offset)
+    tick = 0.01 if raw >= 1.0 else 0.0001
+    if side > 0:
+        return math.floor(raw / tick + _TICK_SLACK) * tick
+    return math.ceil(raw / tick - _TICK_SLACK) * tick
+
+
+@njit(cache=True)
+def _ranks_before(a: int, b: int, reducing: np.ndarray, notional: np.ndarray) -> bool:
+    """Priority of candidate symbol a over b: risk-reducing, then larger notional, then lower index."""
+    if reducing[a] != reducing[b]:
+        return reducing[a]
+    if notional[a] != notional[b]:
+        return notional[a] > notional[b]
+    return a < b
+
+
+@njit(cache=True)
+def prioritise(candidates: np.ndarray, reducing: np.ndarray, notional: np.ndarray) -> np.ndarray:
+    """Candidate symbols sorted by `_ranks_before` (insertion sort: N is small, the order is total)."""
+    out = candidates.copy()
+    for k in range(1, out.shape[0]):
+        c = out[k]
+        j = k - 1
+        while j >= 0 and _ranks_before(c, out[j], reducing, notional):
+            out[j + 1] = out[j]
+            j -= 1
+        out[j + 1] = c
+    return out
+
+
+@njit(cache=True)
+def write_order(orders: np.ndarray, n_orders: int, bar: int, ts: int, symbol: int, qty_signed: float,
+                price: float, op: OrderParams) -> tuple[np.ndarray, int]:
+    orders = ensure_capacity(orders, n_orders + 1)
+    side = 1 if qty_signed > 0.0 else -1
+    o = orders[n_orders]
+    o["order_id"] = n_orders + 1
+    o["bar"] = bar
+    o["symbol"] = symbol
+    o["side"] = side
+    o["type"] = op.order_type
+    o["tif"] = op.tif
+    o["reason"] = REBALANCE
+    o["status"] = NEW
+    o["qty"] = abs(qty_signed)
+    o["filled_qty"] = 0.0
+    o["limit_price"] = limit_price_for(side, price, op.limit_offset) if op.order_type == LIMIT else np.nan
+    o["stop_price"] = np.nan
+    o["created_at"] = ts
+    o["arrival_at"] = ts
+    o["decision_price"] = price
+    o["arrival_price"] = np.nan
+    return orders, n_orders + 1
+
+
+@njit(cache=True)
+def generate_orders(bar: int, ts: int, adjusted: np.ndarray, prices: np.ndarray, book: Book, op: OrderParams,
+                    orders: np.ndarray, n_orders: int, cancel: np.ndarray, events: np.ndarray,
+                    n_events: int) -> tuple[np.ndarray, int, np.ndarray, int]:
+    """Append this bar's orders and set `cancel[i]` for symbols whose working rebalance orders must go.
+
+    Returns (orders, n_orders, events, n_events)."""
+    n = adjusted.shape[0]
+    cancel[:] = False
+    candidates = np.empty(n, dtype=np.int64)
+    n_candidates = 0
+    reducing = np.zeros(n, dtype=np.bool_)
+    notional = np.zeros(n)
+    for i in range(n):
+        p = prices[i]
+        if not (math.isfinite(p) and p > 0.0):
+            continue
+        holding = book.positions[i] + book.pending[i]
+        delta = adjusted[i] - holding
+        if delta == 0.0:
+            continue
+        if abs(delta) * p < op.min_trade_size:
+            events, n_events = push_risk_event(events, n_events, bar, ts, i, MIN_TRADE_SIZE, REFUSED,
+                                               adjusted[i], holding)
+            continue
+        replacement = adjusted[i] - book.positions[i]
+        if replacement == 0.0 or abs(replacement) * p < op.min_trade_size:
+            cancel[i] = book.pending[i] != 0.0
+            if replacement != 0.0:
+                events, n_events = push_risk_event(events, n_events, bar, ts, i, MIN_TRADE_SIZE, REFUSED,
+                                                   adjusted[i], book.positions[i])
+            continue
+        candidates[n_candidates] = i
+        n_candidates += 1
+        reducing[i] = abs(adjusted[i]) < abs(book.positions[i])
+        notional[i] = abs(replacement) * p
+    ranked = prioritise(candidates[:n_candidates], reducing, notional)
+    for k in range(ranked.shape[0]):
+        i = ranked[k]
+        if k >= op.max_orders_per_bar:
+            events, n_events = push_risk_event(events, n_events, bar, ts, i, MAX_ORDERS_PER_BAR, REFUSED,
+                                               adjusted[i], book.positions[i] + book.pending[i])
+            continue
+        cancel[i] = book.pending[i] != 0.0
+        orders, n_orders = write_order(orders, n_orders, bar, ts, i, adjusted[i] - book.positions[i], prices[i], op)
+    return orders, n_orders, events, n_events
+
+
+@njit(cache=True)
+def pending_by_symbol(orders: np.ndarray, working: np.ndarray, n_working: int, pending: np.ndarray) -> None:
+    """Signed unfilled shares of the working orders, per symbol, written into `pending`."""
+    pending[:] = 0.0
+    for k in range(n_working):
+        o = orders[working[k]]
+        pending[o["symbol"]] += o["side"] * (o["qty"] - o["filled_qty"])
+
+
+@njit(cache=True)
+def cancel_working(orders: np.ndarray, working: np.ndarray, n_working: int, cancel: np.ndarray) -> int:
+    """Cancel the working REBALANCE orders of every symbol flagged in `cancel`; keeps the survivors'
+    relative order in `working` and returns their count."""
+    kept = 0
+    for k in range(n_working):
+        idx = working[k]
+        o = orders[idx]
+        if cancel[o["symbol"]] and o["reason"] == REBALANCE:
+            o["status"] = CANCELED
+        else:
+            working[kept] = idx
+            kept += 1
+    return kept

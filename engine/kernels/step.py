@@ -1,0 +1,42 @@
+"""`decide_bar`: the one piece of decision logic every loop calls after a bar closes.
+
+sizing -> risk review -> order generation, over the state after bar t. The compiled backtest
+(brokers/sim/backtest.py) calls it inside its numba loop; the stepped loop (engine/stepper.py) calls
+it once per bar from Python with what the broker reports, so backtest and live share every line of
+sizing, risk and order code.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from engine.kernels.orders import generate_orders
+from engine.kernels.risk import review_targets
+from engine.kernels.sizing import size_targets
+from engine.kernels.state import Book
+from engine.params import EngineParams
+
+
+@njit(cache=True)
+def make_book(positions: np.ndarray, pending: np.ndarray, avg_entry: np.ndarray, marks: np.ndarray, cash: float,
+              equity: float, session_start_equity: float) -> Book:
+    """The single constructor both loops use (add new Book fields here)."""
+    return Book(positions, pending, avg_entry, marks, cash, equity, session_start_equity)
+
+
+@njit(cache=True)
+def decide_bar(bar: int, ts: int, scores: np.ndarray, prices: np.ndarray, book: Book, sector_ids: np.ndarray,
+               params: EngineParams, orders: np.ndarray, n_orders: int, cancel: np.ndarray, events: np.ndarray,
+               n_events: int) -> tuple[np.ndarray, int, np.ndarray, int]:
+    """New orders (appended to `orders`), cancels (`cancel[i]`: drop symbol i's working rebalance
+    orders before the new ones go out) and risk events for bar `bar`, decided at time `ts` on
+    `scores` (row of the SignalSet) and `prices` (the bar's closes; NaN = not trading).
+
+    Returns (orders, n_orders, events, n_events); either buffer may be a grown copy."""
+    targets, has_view, events, n_events = size_targets(bar, ts, scores, prices, book, params.sizing, events,
+                                                       n_events)
+    adjusted, events, n_events = review_targets(bar, ts, targets, has_view, prices, book, sector_ids,
+                                                params.risk, events, n_events)
+    return generate_orders(bar, ts, adjusted, prices, book, params.orders, orders, n_orders, cancel, events,
+                           n_events)
