@@ -107,3 +107,8 @@ def bars_from(name: str, start: str | pd.Timestamp, n_bars: int, timeframe: str)
     table = first_sessions(name, start, -(-n_bars // per_session) + 1)
     open_ts, close_ts, session = bar_times(table, timeframe)
     return open_ts[:n_bars], close_ts[:n_bars], session[:n_bars]
+
+
+def calendar_tz(name: str) -> str:
+    """The calendar's local time zone (e.g. "America/New_York" for XNYS)."""
+    return str(_calendar(name, SESSION_EPOCH, SESSION_EPOCH + pd.Timedelta(days=31)).tz)

@@ -1,0 +1,60 @@
+"""`load_bars`: the one entry point from a `DataConfig` to checked, calendar-aligned `Bars`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from engine.config.schema import DataConfig
+from engine.data import embedded
+from engine.data.bars import Bars
+from engine.data.calendar import calendar_tz
+from engine.data.errors import DataError
+from engine.data.pipeline import build_bars
+from engine.data.report import DataReport
+from engine.data.universe import read_universe
+from engine.data.user_file import read_user_file
+
+
+def load_bars(cfg: DataConfig, base_dir: Path = Path(".")) -> Bars:
+    """Bars for `cfg` (relative paths resolve against `base_dir`); `Bars.notes` says what was found."""
+    return load_bars_with_report(cfg, base_dir)[0]
+
+
+def load_bars_with_report(cfg: DataConfig, base_dir: Path = Path(".")) -> tuple[Bars, DataReport]:
+    start, end = _window_date(cfg.start, "data.start"), _window_date(cfg.end, "data.end")
+    if start is not None and end is not None and end < start:
+        raise DataError(f"data.end {end:%Y-%m-%d} is before data.start {start:%Y-%m-%d} (swap them)")
+    universe_path = _resolve(cfg.universe, base_dir)
+    if cfg.source == "embedded":
+        if cfg.timeframe != "1Day":
+            raise DataError(f"data.timeframe: the embedded dataset is daily, not {cfg.timeframe} (set data.timeframe: 1Day)")
+        universe = read_universe(universe_path)
+        frame, notes = embedded.read_prices(universe)
+        return build_bars(frame, source="embedded", timeframe="1Day", calendar=cfg.calendar, start=start, end=end,
+                          symbols=list(universe), sectors=universe, source_notes=notes)
+    if cfg.source in ("csv", "parquet"):
+        assert cfg.path is not None  # the schema requires it for file sources
+        path = _resolve(cfg.path, base_dir)
+        frame = read_user_file(path, cfg.source, cfg.timeframe, calendar_tz(cfg.calendar))
+        sectors = read_universe(universe_path) if universe_path.is_file() else {}
+        return build_bars(frame, source=str(path), timeframe=cfg.timeframe, calendar=cfg.calendar, start=start,
+                          end=end, sectors=sectors)
+    if cfg.source == "alpaca":
+        raise DataError("data.source 'alpaca': Alpaca history arrives with the paper-trading work and is not "
+                        "available yet (use data.source embedded, csv or parquet)")
+    raise DataError(f"data.source '{cfg.source}' is not known (use embedded, csv, parquet or alpaca)")
+
+
+def _resolve(path: Path, base_dir: Path) -> Path:
+    return path if path.is_absolute() else base_dir / path
+
+
+def _window_date(value: str | None, key: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        return pd.Timestamp(value).normalize()
+    except (ValueError, TypeError):
+        raise DataError(f"{key}: '{value}' is not a date (use YYYY-MM-DD)") from None
