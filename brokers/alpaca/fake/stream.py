@@ -1,0 +1,104 @@
+"""The trade_updates websocket at /stream, speaking the real paper protocol.
+
+Client: {"action":"authenticate","data":{"key_id":K,"secret_key":S}} -> authorization message;
+{"action":"listen","data":{"streams":["trade_updates"]}} -> listening message; then every trade
+event arrives as a BINARY frame of JSON, like real paper. Events published while nobody listens are
+lost, as they are in reality (a client must recover them over REST).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+log = logging.getLogger(__name__)
+
+
+class StreamHub:
+    def __init__(self, api_key: str, secret_key: str) -> None:
+        self.api_key, self.secret_key = api_key, secret_key
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._queues: dict[web.WebSocketResponse, asyncio.Queue] = {}  # listening sockets only
+        self._sockets: dict[web.WebSocketResponse, web.Request] = {}
+        self.connections = 0  # successful websocket handshakes so far
+
+    @property
+    def listeners(self) -> int:
+        return len(self._queues)
+
+    def publish_threadsafe(self, message: dict[str, Any]) -> None:
+        """Queue an event for every listener; callable from any thread, keeps event order."""
+        if self.loop is not None and not self.loop.is_closed():
+            payload = json.dumps(message).encode()
+            self.loop.call_soon_threadsafe(self._publish, payload)
+
+    def _publish(self, payload: bytes) -> None:
+        for queue in self._queues.values():
+            queue.put_nowait(payload)
+
+    def drop_all(self) -> None:
+        """Cut every stream connection abruptly (no close frame): the client sees code 1006."""
+        for request in list(self._sockets.values()):
+            if request.transport is not None:
+                request.transport.abort()
+
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        self.connections += 1
+        self._sockets[ws] = request
+        writer: asyncio.Task | None = None
+        authorized = False
+        try:
+            async for msg in ws:
+                if msg.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
+                    continue
+                try:
+                    data = json.loads(msg.data)
+                except ValueError:
+                    await _send(ws, {"stream": "listening", "data": {"error": "invalid syntax"}})
+                    continue
+                action = data.get("action")
+                body = data.get("data") or {}
+                if action in ("authenticate", "auth"):
+                    authorized = body.get("key_id") == self.api_key and body.get("secret_key") == self.secret_key
+                    status = "authorized" if authorized else "unauthorized"
+                    await _send(ws, {"stream": "authorization", "data": {"status": status, "action": "authenticate"}})
+                    if not authorized:
+                        await ws.close()
+                        break
+                elif action == "listen":
+                    if not authorized:
+                        await _send(ws, {"stream": "listening", "data": {"error": "access key verification failed"}})
+                        continue
+                    streams = [s for s in body.get("streams", []) if s == "trade_updates"]
+                    await _send(ws, {"stream": "listening", "data": {"streams": streams}})
+                    if streams and writer is None:
+                        queue: asyncio.Queue = asyncio.Queue()
+                        self._queues[ws] = queue
+                        writer = asyncio.ensure_future(_drain(ws, queue))
+        finally:
+            self._queues.pop(ws, None)
+            self._sockets.pop(ws, None)
+            if writer is not None:
+                writer.cancel()
+        return ws
+
+
+async def _send(ws: web.WebSocketResponse, message: dict[str, Any]) -> None:
+    await ws.send_bytes(json.dumps(message).encode())
+
+
+async def _drain(ws: web.WebSocketResponse, queue: asyncio.Queue) -> None:
+    try:
+        while True:
+            payload = await queue.get()
+            await ws.send_bytes(payload)
+    except (ConnectionError, RuntimeError, asyncio.CancelledError):
+        pass
+    except Exception:  # noqa: BLE001 - a broken socket must not kill the server
+        log.exception("trade_updates writer stopped")
