@@ -1,0 +1,88 @@
+"""The run report's cost section: headline numbers, the main tables, four figures and the calibrated
+config snippet. `cost_analysis_section` is a reports.html Section (RunData -> html | None)."""
+
+from __future__ import annotations
+
+import html as html_lib
+from typing import Any
+
+import pandas as pd
+
+from reports import costs_figures
+from reports.costs_run import CostAnalysis, analyse_costs
+from reports.run_data import RunData
+
+# (summary key, label, format) for the headline table; formats as reports.html.format_value.
+HEADLINE_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("orders", "Orders", "int"),
+    ("trades", "Orders with fills (trades)", "int"),
+    ("fill_rate", "Fill rate (shares)", "pct"),
+    ("shortfall_total_bps", "Implementation shortfall", "bps"),
+    ("shortfall_delay_bps", "  delay (decision -> arrival)", "bps"),
+    ("shortfall_execution_bps", "  execution (arrival -> fill)", "bps"),
+    ("shortfall_slippage_bps", "    of which spread + impact", "bps"),
+    ("shortfall_fees_bps", "  fees", "bps"),
+    ("shortfall_opportunity_bps", "  opportunity (unfilled)", "bps"),
+    ("shortfall_total", "Implementation shortfall (USD)", "usd"),
+    ("costs_charged", "Costs charged (fees + slippage)", "usd"),
+    ("gross_pnl", "Gross P&L (before costs charged)", "usd"),
+    ("net_pnl", "Net P&L", "usd"),
+    ("cost_share_of_gross_pnl", "Costs / gross P&L", "pct"),
+    ("cost_per_trade", "Cost per trade", "usd"),
+    ("break_even_cost_per_trade", "Break-even cost per trade", "usd"),
+    ("cost_per_trade_bps", "Cost per trade (bps of traded)", "bps"),
+    ("break_even_cost_bps", "Break-even cost (bps of traded)", "bps"),
+)
+TABLE_COLUMNS = ("orders", "filled_orders", "notional", "total", "total_bps", "delay_bps", "execution_bps",
+                 "fees_bps", "opportunity_bps")
+SECTION_TABLES = (("side", "By side"), ("type", "By order type"), ("participation_bucket", "By participation"),
+                  ("vol_bucket", "By daily volatility"), ("sector", "By sector"), ("time_of_day", "By time of day"),
+                  ("month", "By month"))
+
+
+def cost_analysis_section(run: RunData) -> str | None:
+    """The report section for `run`; None when the run placed no orders."""
+    if run.orders.empty:
+        return None
+    return render_cost_section(analyse_costs(run))
+
+
+def render_cost_section(analysis: CostAnalysis) -> str:
+    from reports.html import figure_html, format_value, section, table_html  # html.py lists this section
+
+    s = analysis.summary
+    rows = [(label, format_value(_finite(s.get(key)), kind)) for key, label, kind in HEADLINE_ROWS]
+    parts = [
+        '<p class="note">Positive = cost to the trader. bps of decision notional (qty x decision price) unless '
+        "stated; conventions in reports/costs.py. Prices from the run's " + html_lib.escape(analysis.prices_source) + ".</p>",
+        table_html(pd.DataFrame(rows, columns=["metric", "value"])),
+    ]
+    figures = [
+        ("Shortfall decomposition", costs_figures.shortfall_decomposition(s)),
+        ("Slippage against participation", costs_figures.slippage_vs_participation(
+            analysis.observations, _configured_model(analysis), analysis.calibration.slippage)),
+        ("Shortfall by symbol", costs_figures.cost_by_symbol(analysis.tables["symbol"])),
+        ("Cumulative cost drag", costs_figures.cost_drag(analysis.drag)),
+    ]
+    if analysis.comparison is not None:
+        figures.append(("Realised vs simulated slippage", costs_figures.realised_vs_model(analysis.comparison)))
+    parts += [f"<h3>{html_lib.escape(title)}</h3>" + figure_html(fig, title) for title, fig in figures if fig is not None]
+    for key, title in SECTION_TABLES:
+        if key in analysis.tables:
+            table = analysis.tables[key][list(TABLE_COLUMNS)].reset_index()
+            parts.append(f"<h3>{html_lib.escape(title)}</h3>" + table_html(table))
+    if analysis.comparison_summary is not None:
+        cmp = pd.DataFrame([analysis.comparison_summary])
+        parts.append("<h3>Paper fills against the simulator's assumptions</h3>" + table_html(cmp))
+    parts.append("<h3>Calibrated simulator parameters</h3><pre>"
+                 + html_lib.escape(analysis.calibration.yaml_snippet()) + "</pre>")
+    return section("Transaction costs", "\n".join(parts), anchor="transaction-costs")
+
+
+def _configured_model(analysis: CostAnalysis) -> tuple[float, float]:
+    slip = analysis.config.simulation.slippage
+    return slip.fixed_bps + slip.half_spread_bps, slip.impact_coef
+
+
+def _finite(value: Any) -> Any:
+    return None if isinstance(value, float) and value != value else value

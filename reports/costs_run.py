@@ -1,0 +1,122 @@
+"""One call from a run (a `RunData` or its folder) to every cost result: `analyse_costs`.
+
+Market context comes from the run's bars when they can be loaded offline from its resolved config
+and line up with the run (same bar times, every traded symbol present); otherwise it is rebuilt
+from the records (reports/costs_prices.py says how, and `CostAnalysis.prices_source` says which).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from engine.config.loader import validate_config
+from engine.config.schema import ParityConfig
+from engine.data.bars import Bars
+from reports.calibration import Calibration, calibrate, slippage_observations
+from reports.costs import attribute_orders, order_end_prices
+from reports.costs_aggregate import add_context, cost_drag, cost_summary, cost_tables
+from reports.costs_compare import compare_with_simulator, comparison_summary
+from reports.costs_prices import MarketPrices, _ns, prices_from_bars, prices_from_records
+from reports.run_data import CONFIG_FILE, RunData, load_run
+
+RUN_DIR_ENV = "PARITY_RUN_DIR"
+
+
+@dataclass(frozen=True)
+class CostAnalysis:
+    run_id: str
+    mode: str  # "backtest" or "paper"
+    prices_source: str  # "bars" or "records"
+    config: ParityConfig
+    attribution: pd.DataFrame  # one row per order (reports.costs + grouping columns)
+    tables: dict[str, pd.DataFrame]  # cost_by for each grouping
+    summary: dict[str, Any]
+    drag: pd.DataFrame
+    observations: pd.DataFrame  # per-fill slippage observations behind the calibration
+    calibration: Calibration
+    comparison: pd.DataFrame | None  # paper runs only: realised vs simulator per fill
+    comparison_summary: dict[str, Any] | None
+
+    @property
+    def is_paper(self) -> bool:
+        return self.mode == "paper"
+
+
+def run_config(run: RunData) -> ParityConfig:
+    """The run's resolved config (defaults if the run folder has none)."""
+    raw = yaml.safe_load(run.config_yaml) if run.config_yaml else {}
+    return validate_config(raw or {}, source=f"{run.run_id}/{CONFIG_FILE}")
+
+
+def market_prices(run: RunData, config: ParityConfig, bars: Bars | None = None) -> MarketPrices:
+    """Prices from `bars` (or the run's data source, loaded offline) if they match the run, else from its records."""
+    timeframe = config.data.timeframe
+    if bars is None:
+        bars = _load_bars_offline(config)
+    if bars is not None and _matches(bars, run):
+        return prices_from_bars(bars, timeframe)
+    return prices_from_records(run.orders, run.equity, run.positions, timeframe)
+
+
+def analyse_costs(run: RunData, bars: Bars | None = None, config: ParityConfig | None = None) -> CostAnalysis:
+    config = config or run_config(run)
+    prices = market_prices(run, config, bars)
+    sim = config.simulation
+    attribution = attribute_orders(run.orders, run.fills, order_end_prices(run.orders, run.fills, prices))
+    attribution = add_context(attribution, prices, sim.slippage.vol_lookback)
+    paper = config.execution.mode == "paper"
+    comparison = compare_with_simulator(run.orders, run.fills, prices, sim) if paper else None
+    return CostAnalysis(
+        run_id=run.run_id,
+        mode=config.execution.mode,
+        prices_source=prices.source,
+        config=config,
+        attribution=attribution,
+        tables=cost_tables(attribution),
+        summary=cost_summary(attribution, run.equity),
+        drag=cost_drag(run.fills, run.equity),
+        observations=slippage_observations(run.orders, run.fills, prices, sim.slippage.vol_lookback),
+        calibration=calibrate(run.orders, run.fills, prices, sim, source=f"run {run.run_id}"),
+        comparison=comparison,
+        comparison_summary=comparison_summary(comparison) if comparison is not None else None,
+    )
+
+
+def analyse_run_dir(run_dir: str | Path, bars: Bars | None = None) -> CostAnalysis:
+    return analyse_costs(load_run(run_dir), bars)
+
+
+def newest_run_dir(output_dir: str | Path = "reports") -> Path:
+    """The most recently modified run folder (one holding orders.parquet) under `output_dir`."""
+    output_dir = Path(output_dir)
+    runs = [p for p in output_dir.glob("*/") if (p / "orders.parquet").is_file() and not p.name.startswith(".")]
+    if not runs:
+        raise FileNotFoundError(f"{output_dir}: no run folder with orders.parquet; run `parity backtest` first "
+                                f"or set {RUN_DIR_ENV} to a run folder")
+    return max(runs, key=lambda p: (p.stat().st_mtime_ns, p.name))
+
+
+def _matches(bars: Bars, run: RunData) -> bool:
+    """Same bar close times as the run's equity rows, and every symbol the run touched."""
+    eq_ts = _ns(run.equity["ts"])
+    if len(eq_ts) != len(bars.close_ts) or not np.array_equal(eq_ts, np.asarray(bars.close_ts, dtype=np.int64)):
+        return False
+    used = set(run.orders["symbol"]) | set(run.positions["symbol"])
+    return used <= set(bars.symbols)
+
+
+def _load_bars_offline(config: ParityConfig) -> Bars | None:
+    """The run's bars from an offline source (embedded data, a user's csv/parquet); None otherwise."""
+    if config.data.source not in ("embedded", "csv", "parquet"):
+        return None
+    try:
+        from engine.data import load_bars  # the data loader; absent in a tree without it
+    except ImportError:
+        return None
+    return load_bars(config.data)
