@@ -177,6 +177,23 @@ class Journal:
         return [OrderStatus(r[0]) for r in self._read(
             "SELECT status FROM order_status WHERE client_order_id = ? ORDER BY id", (client_order_id,))]
 
+    def last_statuses(self) -> dict[str, OrderStatus]:
+        """{client_order_id: the latest journaled status}."""
+        rows = self._read("SELECT client_order_id, status FROM order_status WHERE id IN "
+                          "(SELECT MAX(id) FROM order_status GROUP BY client_order_id)")
+        return {r[0]: OrderStatus(r[1]) for r in rows}
+
+    def decided(self, run_key: str, ts: int) -> bool:
+        """Whether a decision for this bar was already journaled (a restart must not decide twice)."""
+        return bool(self._read("SELECT 1 FROM decisions WHERE run_key = ? AND ts = ? LIMIT 1", (run_key, int(ts))))
+
+    def max_order_number(self, run_key: str) -> int:
+        """Highest order number used in `prt-<run_key>-<n>` ids, -1 if none (numbering resumes after it)."""
+        prefix = f"prt-{run_key}-"
+        rows = self._read("SELECT client_order_id FROM intents WHERE run_key = ?", (run_key,))
+        numbers = [int(r[0][len(prefix):]) for r in rows if r[0].startswith(prefix) and r[0][len(prefix):].isdigit()]
+        return max(numbers, default=-1)
+
     def notes(self, kind: str | None = None) -> list[str]:
         if kind is None:
             return [r[0] for r in self._read("SELECT text FROM notes ORDER BY id")]

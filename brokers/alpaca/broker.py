@@ -206,6 +206,14 @@ class AlpacaBroker:
         log.warning("order %s rejected: %s", req.client_order_id, reason)
         return OrderAck(req.client_order_id, False, None, reason)
 
+    def adopt(self, req: OrderRequest, order: Order) -> OrderAck:
+        """Take over an order found at the broker (sent by a run that crashed before the ack)."""
+        return self._accepted(req, order)
+
+    def event_count(self) -> int:
+        """The cursor after every event so far (a restarted runner starts from here)."""
+        return len(self._events)
+
     def lookup(self, client_order_id: str) -> Order | None:
         """The order with this client_order_id at the broker, or None if it never arrived."""
         try:

@@ -46,11 +46,12 @@ class OrderTracker:
         if journal is not None:
             for fill in journal.fills():
                 self._seen_executions.add(fill.execution_id)
-            known = journal.filled()
+            known, last = journal.filled(), journal.last_statuses()
             for intent in journal.intents(("intent", "acked")):
-                qty, notional = known.get(intent.request.client_order_id, (0.0, 0.0))
-                self._orders[intent.request.client_order_id] = Tracked(
-                    intent.request.symbol, intent.broker_order_id, intent.created_ns, qty, notional)
+                cid = intent.request.client_order_id
+                qty, notional = known.get(cid, (0.0, 0.0))
+                self._orders[cid] = Tracked(intent.request.symbol, intent.broker_order_id, intent.created_ns, qty,
+                                            notional, last.get(cid, OrderStatus.NEW))
 
     def track(self, client_order_id: str, symbol: str, broker_order_id: str | None, submitted_ns: int) -> None:
         with self._lock:
