@@ -1,7 +1,9 @@
 """`match_bar`: the simulated venue's matching of every working order against one bar.
 
-The kernel follows docs in CONTRACT_SIM (see the lead's design notes); the choices the contract
-leaves open are made here and listed once:
+Market orders fill at the open, limits on touch or trade-through (at the open when it gaps through),
+stops when the bar reaches them; fills are capped at a share of the bar's volume, slipped against
+the trader (slippage.py) and charged fees (fees.py). The rules that are a matter of choice, in one
+place:
 
 - Eligibility: an order trades in bar t only if `bar_open_ts >= arrival_at` and it was decided on an
   earlier bar (`order.bar < t`), so it never fills in the bar whose close produced it.
