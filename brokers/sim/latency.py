@@ -17,6 +17,7 @@ from engine.types import LatencyDistribution
 CONSTANT = int(LatencyDistribution.CONSTANT)
 EXPONENTIAL = int(LatencyDistribution.EXPONENTIAL)
 LOGNORMAL = int(LatencyDistribution.LOGNORMAL)
+_MAX_DELAY_NS = 2.0**62  # a far lognormal tail must not overflow int64 when converted
 
 
 @njit(cache=True)
@@ -36,4 +37,4 @@ def draw_delay_ns(mean_ns: int, dist: int, sigma: float) -> int:
         delay = np.random.lognormal(np.log(float(mean_ns)), sigma)
     else:
         return mean_ns
-    return int(np.round(delay))
+    return int(np.round(min(delay, _MAX_DELAY_NS)))

@@ -105,3 +105,9 @@ def test_sim_params_maps_choices_and_coerces_types() -> None:
     assert p.submit_ns == 500_000
     for name, kind in get_type_hints(SimParams).items():  # exact types: one numba specialisation
         assert type(getattr(p, name)) is kind, name
+
+
+def test_extreme_lognormal_tail_stays_a_valid_int64() -> None:
+    # sigma 50 puts many draws beyond int64 ns; they are clamped to 2**62 rather than overflowing.
+    draws = seeded_draws(3, 200, 50_000_000, LOGNORMAL, 50.0)
+    assert (draws >= 0).all() and draws.max() == 2**62
