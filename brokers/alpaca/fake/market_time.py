@@ -7,6 +7,7 @@ clock/calendar answers come from exchange_calendars' XNYS sessions (offline).
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from functools import lru_cache
 from typing import Any
 
@@ -51,7 +52,9 @@ def et_isoformat(ts: pd.Timestamp) -> str:
 def _sessions() -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray]:
     import exchange_calendars as xcals
 
-    schedule = xcals.get_calendar("XNYS", start=_CAL_START, end=_CAL_END).schedule
+    with warnings.catch_warnings():  # exchange_calendars' own use of Series.values under pandas 3
+        warnings.simplefilter("ignore")
+        schedule = xcals.get_calendar("XNYS", start=_CAL_START, end=_CAL_END).schedule
     opens = schedule["open"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
     closes = schedule["close"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
     return pd.DatetimeIndex(schedule.index), opens, closes

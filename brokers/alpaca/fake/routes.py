@@ -19,8 +19,11 @@ if TYPE_CHECKING:
     from brokers.alpaca.fake.server import FakeAlpaca
 
 
+FAKE_KEY: web.AppKey["FakeAlpaca"] = web.AppKey("fake_alpaca")
+
+
 def _fake(request: web.Request) -> "FakeAlpaca":
-    return request.app["fake"]
+    return request.app[FAKE_KEY]
 
 
 def ok(body: Any, status: int = 200) -> web.Response:

@@ -30,7 +30,7 @@ from brokers.alpaca.fake.ledger import Ledger
 from brokers.alpaca.fake.matching import FillFn
 from brokers.alpaca.fake.market_time import is_market_open, to_utc
 from brokers.alpaca.fake.model import ApiError, Asset, Bar, FakeOrder
-from brokers.alpaca.fake.routes import add_routes
+from brokers.alpaca.fake.routes import FAKE_KEY, add_routes
 from brokers.alpaca.fake.stream import StreamHub
 from brokers.alpaca.fake.wire import account_json, order_json
 
@@ -114,7 +114,7 @@ class FakeAlpaca:
         self._loop = self.hub.loop = loop
         try:
             app = web.Application(middlewares=[self._middleware])
-            app["fake"] = self
+            app[FAKE_KEY] = self
             add_routes(app)
             app.router.add_get("/stream", self.hub.handle)
             self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)

@@ -55,7 +55,6 @@ def order_json(o: FakeOrder) -> dict[str, Any]:
         "trail_percent": None,
         "trail_price": None,
         "hwm": None,
-        "expires_at": None,
         "source": "access_key",
         "subtag": None,
     }
