@@ -1,0 +1,42 @@
+"""`parity backtest --config FILE [--set KEY=VALUE ...] [--run-id ID]`: one backtest, one run folder."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+from rich.console import Console
+
+from parity.commands.options import add_overrides, load
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "backtest", help="run a backtest and write reports/<run-id>/",
+        description="Run a historical backtest and write its run folder (records, stats.json, report.html).",
+    )
+    parser.add_argument("--config", required=True, metavar="FILE", help="YAML config, e.g. config/default.yaml")
+    add_overrides(parser)
+    parser.add_argument("--run-id", metavar="ID", help="name of the run folder (default: UTC time-strategy-config hash)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine.config import validate_config
+    from parity.app import run_backtest_job
+    from parity.commands.console import StageSpinner, print_run_summary
+
+    config = load(args)
+    if args.run_id is not None:  # checked by the same rule as reporting.run_id
+        validate_config({"reporting": {"run_id": args.run_id}}, source="--run-id")
+    stderr = Console(stderr=True)
+    with StageSpinner(stderr) as spinner:
+        run_dir = run_backtest_job(
+            config, config_path=args.config, started_at=datetime.now(timezone.utc), base_dir=Path.cwd(),
+            run_id=args.run_id, progress=spinner,
+        )
+    stats = json.loads((run_dir / "stats.json").read_text())
+    print_run_summary(Console(), run_dir, stats)
+    return 0

@@ -1,0 +1,51 @@
+"""Fakes for the CLI tests: a 30-bar synthetic universe, a toy strategy and a toy simulator.
+
+The toy simulator holds no positions and lets equity grow 0.1% a bar, so the wiring (config ->
+data -> signals -> simulation -> run folder -> summary) is tested apart from the real engine.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from engine.data import synthetic_bars
+from engine.data.bars import Bars
+from engine.records import RunRecords
+from engine.signals import SignalSet
+from engine.types import EQUITY_DTYPE, FILL_DTYPE, ORDER_DTYPE, RISK_EVENT_DTYPE
+from parity.app import BacktestParts
+
+N_BARS, N_SYMBOLS = 30, 4
+
+
+class ToyStrategy:
+    name = "toy"
+
+    def generate(self, bars: Bars, artifacts_dir: str | None = None) -> SignalSet:
+        if artifacts_dir is not None:
+            (Path(artifacts_dir) / "toy-model.json").write_text('{"weights": [1, 2]}')
+        scores = np.tanh(np.nan_to_num(np.log(bars.close / bars.open)) * 10.0)
+        return SignalSet(scores=scores, model_version=np.full(bars.n_bars, "toy-1"))
+
+
+def toy_backtest(bars: Bars, signals: SignalSet, config, run_key: str) -> RunRecords:
+    equity = np.zeros(bars.n_bars, dtype=EQUITY_DTYPE)
+    equity["ts"] = bars.close_ts
+    equity["equity"] = equity["cash"] = config.simulation.initial_cash * 1.001 ** np.arange(bars.n_bars)
+    return RunRecords(
+        symbols=bars.symbols, sectors=bars.sectors, run_key=run_key,
+        orders=np.zeros(0, ORDER_DTYPE), fills=np.zeros(0, FILL_DTYPE), equity=equity,
+        positions=np.zeros((bars.n_bars, bars.n_symbols)), close=bars.close,
+        risk_events=np.zeros(0, RISK_EVENT_DTYPE),
+    )
+
+
+def toy_parts(load_error: Exception | None = None) -> BacktestParts:
+    def load(cfg, base_dir):
+        if load_error is not None:
+            raise load_error
+        return synthetic_bars(N_BARS, N_SYMBOLS, seed=7)
+
+    return BacktestParts(load_bars=load, build_strategy=lambda cfg: ToyStrategy(), run_backtest=toy_backtest)
