@@ -51,7 +51,9 @@ def sessions(name: str, start: str | pd.Timestamp, end: str | pd.Timestamp) -> S
     start_ts, end_ts = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
     if end_ts < start_ts:
         raise ValueError(f"calendar window: end {end_ts.date()} is before start {start_ts.date()}")
-    cal = _calendar(name, min(start_ts, SESSION_EPOCH), max(end_ts, SESSION_EPOCH))
+    # Whole years from the epoch, so nearby windows share one cached calendar.
+    cal = _calendar(name, min(start_ts.replace(month=1, day=1), SESSION_EPOCH),
+                    max(end_ts.replace(month=12, day=31), SESSION_EPOCH))
     all_sessions = cal.sessions
     epoch_pos = int(all_sessions.searchsorted(SESSION_EPOCH))
     lo, hi = all_sessions.searchsorted(start_ts), all_sessions.searchsorted(end_ts, side="right")

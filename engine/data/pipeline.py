@@ -2,8 +2,8 @@
 
 The input contract, which every reader (embedded, user file, broker history) produces:
   symbol (str), ts, open, high, low, close, volume (float64; volume in shares), row (int: the row
-  number named in messages). For "1Day", ts is the session date (tz-naive midnight); for intraday
-  timeframes it is the bar's open time, tz-aware.
+  number named in messages). For "1Day", ts is the session date (tz-naive), or any time in that
+  session's day if tz-aware; for intraday timeframes it is the bar's open time, tz-aware.
 
 Steps: keep the window; place each row on the calendar's bar grid (a row off the grid, or two rows
 for the same bar, is an error naming the rows); reject bars with non-positive prices; leave out
@@ -49,7 +49,10 @@ def build_bars(
     """
     intraday = timeframe != "1Day"
     tz = calendar_tz(calendar)
-    day = _session_day(frame["ts"], tz) if intraday else frame["ts"]
+    if intraday and frame["ts"].dt.tz is None:
+        raise DataError(f"{source}: intraday bar times need a time zone (localize them to UTC or {tz})")
+    # A daily bar stamped with a zone (e.g. Alpaca's 04:00Z) belongs to that day in exchange time.
+    day = _session_day(frame["ts"], tz) if intraday or frame["ts"].dt.tz is not None else frame["ts"].dt.normalize()
     in_window = pd.Series(True, index=frame.index)
     if start is not None:
         in_window &= day >= start
@@ -66,8 +69,8 @@ def build_bars(
     open_ts, close_ts, session = bar_times(table, timeframe)
     grid = open_ts if intraday else table.dates.as_unit("ns").asi8
     keys = _ts_ns(frame["ts"]) if intraday else pd.DatetimeIndex(day).as_unit("ns").asi8
-    pos = np.minimum(np.searchsorted(grid, keys), len(grid) - 1)
-    off_grid = grid[pos] != keys
+    pos = np.minimum(np.searchsorted(grid, keys), max(len(grid) - 1, 0))
+    off_grid = grid[pos] != keys if len(grid) else np.ones(len(keys), dtype=bool)
     if off_grid.any():
         i = int(np.argmax(off_grid))
         what = (f"{pd.Timestamp(keys[i], tz='UTC'):%Y-%m-%d %H:%M} UTC is not the open of a {timeframe} bar in a "
