@@ -6,9 +6,11 @@ Rules (per symbol, given score s, decision price p, equity E):
 - |s| < signal_threshold: target 0 (flat);
 - otherwise weight w = s * max_position_size (a score of +-1 takes the full per-symbol budget) and
   target = w * E / p shares, rounded toward zero to whole shares unless fractional;
-- w < 0 without allow_short: target 0 (the short view becomes "be flat"), recorded as a
-  SHORT_NOT_ALLOWED event (SCALED, requested = the short target, allowed = 0) on every bar it happens,
-  so a report can count how much short signal a long-only run discarded.
+- w < 0 without allow_short: target 0 (the short view becomes "be flat"). A SHORT_NOT_ALLOWED event
+  (SCALED, requested = the short target, allowed = 0) is recorded when that short view meets a
+  non-flat holding, i.e. when the order it produces is cut at flat instead of reversing the
+  position. A flat symbol that stays flat records nothing: in a long-only run half of all
+  symbol-bars carry a negative score, and one event each would bury the real risk interventions.
 """
 
 from __future__ import annotations
@@ -57,7 +59,9 @@ def size_targets(bar: int, ts: int, scores: np.ndarray, prices: np.ndarray, book
             continue
         shares = to_shares(s * sp.max_position_size * book.equity / p, sp.fractional)
         if shares < 0.0 and not sp.allow_short:
-            events, n_events = push_risk_event(events, n_events, bar, ts, i, SHORT_NOT_ALLOWED, SCALED, shares, 0.0)
+            if book.positions[i] + book.pending[i] != 0.0:
+                events, n_events = push_risk_event(events, n_events, bar, ts, i, SHORT_NOT_ALLOWED, SCALED,
+                                                   shares, 0.0)
             shares = 0.0
         targets[i] = shares
     return targets, has_view, events, n_events

@@ -40,11 +40,13 @@ def test_no_view_keeps_the_current_holding_including_working_orders():
 
 def test_negative_scores_are_flat_without_allow_short_and_leave_an_event():
     p = params(position_sizing={"max_position_size": 0.05, "allow_short": False})
-    b = book([200, 0], prices=[10, 10])
-    targets, _, events = _size([-0.5, -0.05], [10, 10], b, p)
-    assert targets.tolist() == [0.0, 0.0]
-    # only the score beyond the threshold asked for a short: -0.5 * 5,000 / 10 = -250 shares
-    assert len(events) == 1
+    b = book([200, 0, 0, 0], prices=[10] * 4, pending=[0, 0, 0, 30])
+    targets, _, events = _size([-0.5, -0.05, -0.5, -0.5], [10] * 4, b, p)
+    assert targets.tolist() == [0.0, 0.0, 0.0, 0.0]
+    # symbol 0: -0.5 * 5,000 / 10 = -250 shares wanted while long 200 -> cut at flat, event;
+    # symbol 1: within the threshold, no short wanted; symbol 2: flat and stays flat, no event;
+    # symbol 3: flat but with a working buy of 30 -> event
+    assert events["symbol"].tolist() == [0, 3]
     e = events[0]
     assert (e["bar"], e["ts"], e["symbol"], e["rule"], e["action"]) == (4, 99, 0, RiskRule.SHORT_NOT_ALLOWED,
                                                                         RiskAction.SCALED)

@@ -1,0 +1,125 @@
+"""The compiled backtest: one numba loop over the bars, calling the engine's decision kernel and the
+simulated venue's matching kernel.
+
+Per bar t, in this order:
+1. match_bar: working orders that reached the venue by bar t's open trade against bar t;
+2. their fills move cash, positions and average entry prices (engine.kernels.portfolio);
+3. the book is marked at bar t's close and recorded (equity row, positions row);
+4. decide_bar on scores row t (the same kernel the stepped and live loops call): cancels, then new
+   orders, each arriving at the venue close_ts[t] + a submit-latency draw.
+A fill is assumed known by the next decision (its reported_at is a few ms after the bar's open; a
+bar is longer than that). Orders decided on the last bar are recorded but never reach a bar.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from brokers.sim.latency import draw_delay_ns
+from brokers.sim.matching import match_bar
+from brokers.sim.params import SimParams, sim_params
+from brokers.sim.volatility import daily_vol
+from engine.config.schema import ParityConfig
+from engine.data.bars import Bars
+from engine.kernels.buffers import ensure_capacity
+from engine.kernels.orders import cancel_working, pending_by_symbol
+from engine.kernels.portfolio import apply_fills, mark_to_market, update_marks
+from engine.kernels.step import decide_bar, make_book
+from engine.params import EngineParams, engine_params
+from engine.records import RunRecords
+from engine.signals import SignalSet
+from engine.types import EQUITY_DTYPE, FILL_DTYPE, ORDER_DTYPE, RISK_EVENT_DTYPE
+
+
+def session_ends(session: np.ndarray) -> np.ndarray:
+    """bool (T,): bar t is the last bar of its session (the run's last bar counts as one)."""
+    ends = np.ones(session.shape[0], dtype=np.bool_)
+    ends[:-1] = session[1:] != session[:-1]
+    return ends
+
+
+def bar_volatility(bars: Bars, config: ParityConfig) -> np.ndarray:
+    """daily_vol() for these bars, scaled by their mean number of bars per session."""
+    per_session = bars.n_bars / max(len(np.unique(bars.session)), 1)
+    return daily_vol(bars.close, config.simulation.slippage.vol_lookback, per_session)
+
+
+def check_inputs(bars: Bars, signals: SignalSet) -> None:
+    if signals.scores.shape != (bars.n_bars, bars.n_symbols):
+        raise ValueError(f"SignalSet.scores has shape {signals.scores.shape} but the bars are "
+                         f"({bars.n_bars}, {bars.n_symbols}); generate the signals from the same bars")
+
+
+@njit(cache=True)
+def _simulate(open_, high, low, close, volume, open_ts, close_ts, session, ends, vol, scores, sector_ids,
+              params: EngineParams, sim: SimParams, initial_cash: float, seed: int, orders, fills, events):
+    np.random.seed(seed)
+    n_bars, n_symbols = close.shape
+    equity_rec = np.empty(n_bars, dtype=EQUITY_DTYPE)
+    positions_rec = np.empty((n_bars, n_symbols))
+    marks_rec = np.empty((n_bars, n_symbols))
+    positions = np.zeros(n_symbols)
+    avg_entry = np.full(n_symbols, np.nan)
+    marks = np.full(n_symbols, np.nan)
+    pending = np.zeros(n_symbols)
+    cancel = np.zeros(n_symbols, dtype=np.bool_)
+    working = np.empty(max(16, 2 * n_symbols), dtype=np.int64)
+    n_working = n_orders = n_fills = n_events = 0
+    cash = initial_cash
+    equity = initial_cash
+    session_start = initial_cash
+    for t in range(n_bars):
+        if t > 0 and session[t] != session[t - 1]:
+            session_start = equity  # the previous close's equity
+        fills = ensure_capacity(fills, n_fills + n_working)
+        first_fill = n_fills
+        n_working, n_fills = match_bar(t, orders, working, n_working, open_[t], high[t], low[t], close[t], volume[t],
+                                       open_ts[t], ends[t], vol[t], sim, fills, n_fills)
+        cash = apply_fills(fills, first_fill, n_fills, positions, avg_entry, cash)
+        update_marks(marks, close[t])
+        equity, gross, net = mark_to_market(positions, marks, cash)
+        rec = equity_rec[t]
+        rec["ts"] = close_ts[t]
+        rec["cash"] = cash
+        rec["equity"] = equity
+        rec["gross_exposure"] = gross / equity if equity != 0.0 else np.nan
+        rec["net_exposure"] = net / equity if equity != 0.0 else np.nan
+        positions_rec[t] = positions
+        marks_rec[t] = marks
+
+        pending_by_symbol(orders, working, n_working, pending)
+        book = make_book(positions, pending, avg_entry, marks, cash, equity, session_start)
+        first_order = n_orders
+        orders, n_orders, events, n_events = decide_bar(t, close_ts[t], scores[t], close[t], book, sector_ids, params,
+                                                        orders, n_orders, cancel, events, n_events)
+        n_working = cancel_working(orders, working, n_working, cancel)
+        working = ensure_capacity(working, n_working + n_orders - first_order)
+        for k in range(first_order, n_orders):
+            o = orders[k]
+            o["arrival_at"] = o["created_at"] + draw_delay_ns(sim.submit_ns, sim.latency_dist, sim.lognormal_sigma)
+            working[n_working] = k
+            n_working += 1
+    return orders[:n_orders], fills[:n_fills], events[:n_events], equity_rec, positions_rec, marks_rec
+
+
+def run_backtest(bars: Bars, signals: SignalSet, config: ParityConfig, run_key: str, *,
+                 initial_capacity: int = 4096) -> RunRecords:
+    """Simulate `signals` traded on `bars` under `config`; the same inputs give byte-identical records.
+
+    `initial_capacity` only sizes the first record buffers (they grow by doubling when full); it never
+    changes the result.
+    """
+    check_inputs(bars, signals)
+    sector_ids, _ = bars.sector_ids()
+    cap = max(int(initial_capacity), 1)
+    orders, fills, events, equity, positions, marks = _simulate(
+        bars.open, bars.high, bars.low, bars.close, bars.volume, bars.open_ts.astype(np.int64),
+        bars.close_ts.astype(np.int64), bars.session.astype(np.int64), session_ends(bars.session),
+        bar_volatility(bars, config), np.ascontiguousarray(signals.scores, dtype=np.float64), sector_ids,
+        engine_params(config), sim_params(config.simulation), float(config.simulation.initial_cash),
+        int(config.simulation.seed), np.zeros(cap, ORDER_DTYPE), np.zeros(cap, FILL_DTYPE),
+        np.zeros(cap, RISK_EVENT_DTYPE))
+    return RunRecords(symbols=bars.symbols, sectors=bars.sectors, run_key=run_key, orders=orders.copy(),
+                      fills=fills.copy(), equity=equity, positions=positions, close=marks,
+                      risk_events=events.copy())

@@ -1,0 +1,191 @@
+"""The stepped loop: the engine driving any Broker one bar at a time, from Python.
+
+Per bar t (after its close): collect the broker's events since the last step (fills, cancels,
+expiries), read cash, positions and open orders, mark the book at the close, call the SAME
+`decide_bar` kernel as the compiled backtest, cancel the symbols' stale orders and submit the new
+ones through the protocol. The live runner uses `Stepper.step` as bars arrive; `run_stepped` replays
+a whole Bars history (with a SimBroker behind the protocol it reproduces the compiled backtest).
+
+What the protocol does not carry is left unknown in the records: an order's arrival time and
+arrival price (arrival_at = created_at, arrival_price NaN), and a fill's reference price and
+participation (NaN). The engine imports no broker: a broker that must be advanced bar by bar (the
+SimBroker) implements `BarDriven.on_bar`, which the loop calls before each step.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Protocol, Sequence, runtime_checkable
+
+import numpy as np
+
+from engine.broker import Broker, OrderEvent, OrderRequest
+from engine.config.schema import ParityConfig
+from engine.data.bars import Bars
+from engine.kernels.portfolio import apply_fill, mark_to_market, update_marks
+from engine.kernels.step import decide_bar, make_book
+from engine.params import engine_params
+from engine.records import RunRecords, client_order_id
+from engine.signals import SignalSet
+from engine.types import (EQUITY_DTYPE, FILL_DTYPE, ORDER_DTYPE, RISK_EVENT_DTYPE, OrderReason, OrderStatus, OrderType,
+                          Side, TimeInForce)
+
+_REBALANCE = int(OrderReason.REBALANCE)
+_LIMIT = int(OrderType.LIMIT)
+
+
+@runtime_checkable
+class BarDriven(Protocol):
+    def on_bar(self, t: int) -> None: ...
+
+
+class Stepper:
+    """The engine's per-bar state for one run against one broker."""
+
+    def __init__(self, symbols: Sequence[str], sectors: Sequence[str], config: ParityConfig, broker: Broker,
+                 run_key: str) -> None:
+        self.symbols = tuple(symbols)
+        self.sectors = tuple(sectors)
+        self.broker = broker
+        self.run_key = run_key
+        self.params = engine_params(config)
+        n = len(self.symbols)
+        self._index = {s: i for i, s in enumerate(self.symbols)}
+        names = sorted(set(self.sectors))
+        self._sector_ids = np.array([names.index(s) for s in self.sectors], dtype=np.int64)
+        self._orders = np.zeros(256, ORDER_DTYPE)
+        self._n_orders = 0
+        self._events = np.zeros(256, RISK_EVENT_DTYPE)
+        self._n_events = 0
+        self._fills: list[tuple] = []
+        self._by_client: dict[str, int] = {}
+        self._cursor = 0
+        self._shadow = np.zeros(n)  # positions implied by our own fills: only for average entry prices
+        self._avg_entry = np.full(n, np.nan)
+        self._marks = np.full(n, np.nan)
+        self._pending = np.zeros(n)
+        self._cancel = np.zeros(n, dtype=np.bool_)
+        self._equity_rows: list[tuple] = []
+        self._position_rows: list[np.ndarray] = []
+        self._mark_rows: list[np.ndarray] = []
+        self._session: int | None = None
+        self._last_equity = float(config.simulation.initial_cash)
+        self._session_start = self._last_equity
+        self.step_ns: list[int] = []  # engine time per step (excluding the broker's on_bar)
+
+    def step(self, bar: int, ts: int, session: int, close: np.ndarray, scores: np.ndarray) -> None:
+        """Decide and act on bar `bar`, which closed at `ts` with closes `close` and signal row `scores`."""
+        started = time.perf_counter_ns()
+        events, self._cursor = self.broker.events_since(self._cursor)
+        self._absorb(events, bar)
+        account = self.broker.account()
+        positions = np.zeros(len(self.symbols))
+        for symbol, qty in self.broker.positions().items():
+            i = self._index.get(symbol)
+            if i is not None:  # positions outside the universe are not the engine's to manage
+                positions[i] = qty
+        update_marks(self._marks, close)
+        equity, gross, net = mark_to_market(positions, self._marks, float(account.cash))
+        if self._session is not None and session != self._session:
+            self._session_start = self._last_equity
+        self._session, self._last_equity = session, equity
+        self._record(ts, float(account.cash), equity, gross, net, positions)
+
+        working = self._read_open_orders()
+        book = make_book(positions, self._pending, self._avg_entry, self._marks, float(account.cash), equity,
+                         self._session_start)
+        first = self._n_orders
+        self._orders, self._n_orders, self._events, self._n_events = decide_bar(
+            bar, ts, scores, close, book, self._sector_ids, self.params, self._orders, self._n_orders, self._cancel,
+            self._events, self._n_events)
+        stale = [cid for i, ids in working.items() if self._cancel[i] for cid in ids]
+        if stale:
+            self.broker.cancel(stale)
+        if self._n_orders > first:
+            self._send(first, self._n_orders)
+        self.step_ns.append(time.perf_counter_ns() - started)
+
+    def finish(self) -> None:
+        """Collect the events that arrived after the last step (final order statuses)."""
+        events, self._cursor = self.broker.events_since(self._cursor)
+        self._absorb(events, len(self._equity_rows) - 1)
+
+    def records(self) -> RunRecords:
+        equity = np.array(self._equity_rows, dtype=EQUITY_DTYPE)
+        n = len(self.symbols)
+        stack = (lambda rows: np.array(rows).reshape(len(rows), n))
+        return RunRecords(symbols=self.symbols, sectors=self.sectors, run_key=self.run_key,
+                          orders=self._orders[: self._n_orders].copy(), fills=np.array(self._fills, dtype=FILL_DTYPE),
+                          equity=equity, positions=stack(self._position_rows), close=stack(self._mark_rows),
+                          risk_events=self._events[: self._n_events].copy())
+
+    # --- internals ------------------------------------------------------------------------------
+    def _absorb(self, events: list[OrderEvent], bar: int) -> None:
+        for ev in events:
+            idx = self._by_client.get(ev.client_order_id)
+            if idx is None:
+                continue  # not an order of this run
+            o = self._orders[idx]
+            o["status"] = int(ev.status)
+            o["filled_qty"] = ev.filled_qty
+            f = ev.fill
+            if f is None:
+                continue
+            i = int(o["symbol"])
+            self._fills.append((int(o["order_id"]), bar, i, int(f.side), f.qty, f.price, math.nan, f.commission,
+                                f.sec_fee, f.taf_fee, f.ts, ev.ts, math.nan))
+            self._shadow[i], self._avg_entry[i], _ = apply_fill(self._shadow[i], self._avg_entry[i], 0.0, int(f.side),
+                                                                f.qty, f.price, 0.0)
+
+    def _read_open_orders(self) -> dict[int, list[str]]:
+        """Fill `_pending` from the broker's open orders; returns our rebalance orders' ids per symbol."""
+        self._pending[:] = 0.0
+        working: dict[int, list[str]] = {}
+        for ev in self.broker.open_orders():
+            idx = self._by_client.get(ev.client_order_id)
+            if idx is None:
+                continue  # an order this run did not send: its size is unknown here
+            o = self._orders[idx]
+            i = int(o["symbol"])
+            self._pending[i] += int(o["side"]) * (float(o["qty"]) - ev.filled_qty)
+            if int(o["reason"]) == _REBALANCE:
+                working.setdefault(i, []).append(ev.client_order_id)
+        return working
+
+    def _send(self, first: int, stop: int) -> None:
+        requests = []
+        for k in range(first, stop):
+            o = self._orders[k]
+            cid = client_order_id(self.run_key, int(o["order_id"]))
+            self._by_client[cid] = k
+            requests.append(OrderRequest(
+                client_order_id=cid, symbol=self.symbols[int(o["symbol"])], side=Side(int(o["side"])),
+                qty=float(o["qty"]), type=OrderType(int(o["type"])), time_in_force=TimeInForce(int(o["tif"])),
+                limit_price=float(o["limit_price"]) if int(o["type"]) == _LIMIT else None, stop_price=None,
+                decision_ts=int(o["created_at"]), decision_price=float(o["decision_price"])))
+        for ack in self.broker.submit(requests):
+            if not ack.accepted:
+                self._orders[self._by_client[ack.client_order_id]]["status"] = int(OrderStatus.REJECTED)
+
+    def _record(self, ts: int, cash: float, equity: float, gross: float, net: float, positions: np.ndarray) -> None:
+        safe = equity if equity != 0.0 else math.nan
+        self._equity_rows.append((ts, cash, equity, gross / safe, net / safe))
+        self._position_rows.append(positions)
+        self._mark_rows.append(self._marks.copy())
+
+
+def run_stepped(bars: Bars, signals: SignalSet, config: ParityConfig, broker: Broker, run_key: str) -> RunRecords:
+    """Replay `bars` through the stepped loop against `broker`; returns the run's records."""
+    if signals.scores.shape != (bars.n_bars, bars.n_symbols):
+        raise ValueError(f"SignalSet.scores has shape {signals.scores.shape} but the bars are "
+                         f"({bars.n_bars}, {bars.n_symbols}); generate the signals from the same bars")
+    stepper = Stepper(bars.symbols, bars.sectors, config, broker, run_key)
+    scores = np.ascontiguousarray(signals.scores, dtype=np.float64)
+    driven = isinstance(broker, BarDriven)
+    for t in range(bars.n_bars):
+        if driven:
+            broker.on_bar(t)
+        stepper.step(t, int(bars.close_ts[t]), int(bars.session[t]), bars.close[t], scores[t])
+    stepper.finish()
+    return stepper.records()
