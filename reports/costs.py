@@ -95,28 +95,33 @@ def attribute_orders(orders: pd.DataFrame, fills: pd.DataFrame, end_price: pd.Se
     qp = totals["qp"].fillna(0.0).to_numpy()
     qr = totals["qr"].fillna(0.0).to_numpy()
 
-    out["filled_qty"] = filled
-    out["unfilled_qty"] = unfilled
-    out["fill_count"] = totals["fills"].fillna(0).astype(np.int64).to_numpy()
-    out["avg_price"] = np.where(filled > 0, qp / np.where(filled > 0, filled, 1.0), np.nan)
-    out["arrival_used"] = arrival
-    out["end_price"] = end
-    out["participation"] = totals["participation"].to_numpy()
-    out["first_fill_ts"] = totals["first_fill_ts"]
-    out["last_fill_bar"] = totals["last_fill_bar"]
-    out["notional"] = q * decision
-    out["delay"] = np.where(filled > 0, s * filled * (arrival - decision), 0.0)
-    out["timing"] = np.where(filled > 0, s * (qr - filled * arrival), 0.0)
-    out["slippage"] = s * (qp - qr)
-    out["execution"] = out["timing"] + out["slippage"]
-    out["fees"] = totals["fees"].fillna(0.0).to_numpy()
-    out["opportunity"] = np.where(unfilled > 0, s * unfilled * (end - decision), 0.0)
-    out["total"] = out["delay"] + out["execution"] + out["fees"] + out["opportunity"]
-    notional = out["notional"].to_numpy()
+    delay = np.where(filled > 0, s * filled * (arrival - decision), 0.0)
+    timing = np.where(filled > 0, s * (qr - filled * arrival), 0.0)
+    slippage = s * (qp - qr)
+    fees = totals["fees"].fillna(0.0).to_numpy()
+    opportunity = np.where(unfilled > 0, s * unfilled * (end - decision), 0.0)
+    execution = timing + slippage
+    notional = q * decision
+    cols = {
+        "filled_qty": filled,
+        "unfilled_qty": unfilled,
+        "fill_count": totals["fills"].fillna(0).astype(np.int64).to_numpy(),
+        "avg_price": np.where(filled > 0, qp / np.where(filled > 0, filled, 1.0), np.nan),
+        "arrival_used": arrival,
+        "end_price": end,
+        "participation": totals["participation"],
+        "first_fill_ts": totals["first_fill_ts"],
+        "last_fill_bar": totals["last_fill_bar"],
+        "notional": notional,
+        "delay": delay, "timing": timing, "slippage": slippage, "execution": execution,
+        "fees": fees, "opportunity": opportunity,
+        "total": delay + execution + fees + opportunity,
+    }
     per_bps = np.where(notional > 0, 1e4 / np.where(notional > 0, notional, 1.0), np.nan)
     for name in (*COMPONENTS, *EXECUTION_PARTS, "total"):
-        out[f"{name}_bps"] = out[name].to_numpy() * per_bps
-    return out
+        cols[f"{name}_bps"] = cols[name] * per_bps
+    out = out.drop(columns=[c for c in cols if c in out.columns])
+    return pd.concat([out, pd.DataFrame(cols, index=out.index)], axis=1)
 
 
 def order_end_prices(orders: pd.DataFrame, fills: pd.DataFrame, prices: MarketPrices) -> pd.Series:

@@ -17,6 +17,7 @@ import yaml
 
 from engine.config.loader import validate_config
 from engine.config.schema import ParityConfig
+from engine.data import DataError, load_bars
 from engine.data.bars import Bars
 from reports.calibration import Calibration, calibrate, slippage_observations
 from reports.costs import attribute_orders, order_end_prices
@@ -54,19 +55,22 @@ def run_config(run: RunData) -> ParityConfig:
     return validate_config(raw or {}, source=f"{run.run_id}/{CONFIG_FILE}")
 
 
-def market_prices(run: RunData, config: ParityConfig, bars: Bars | None = None) -> MarketPrices:
-    """Prices from `bars` (or the run's data source, loaded offline) if they match the run, else from its records."""
+def market_prices(run: RunData, config: ParityConfig, bars: Bars | None = None, base_dir: Path = Path(".")) -> MarketPrices:
+    """Prices from `bars` (or the run's data source, loaded offline; relative data paths resolve against
+    `base_dir`) if they match the run, else from its records."""
     timeframe = config.data.timeframe
     if bars is None:
-        bars = _load_bars_offline(config)
+        bars = _load_bars_offline(config, base_dir)
     if bars is not None and _matches(bars, run):
         return prices_from_bars(bars, timeframe)
     return prices_from_records(run.orders, run.equity, run.positions, timeframe)
 
 
-def analyse_costs(run: RunData, bars: Bars | None = None, config: ParityConfig | None = None) -> CostAnalysis:
+def analyse_costs(run: RunData, bars: Bars | None = None, config: ParityConfig | None = None,
+                  base_dir: Path = Path(".")) -> CostAnalysis:
+    """Every cost result for `run`; `bars` are the run's bars if the caller has them (else loaded, see module note)."""
     config = config or run_config(run)
-    prices = market_prices(run, config, bars)
+    prices = market_prices(run, config, bars, base_dir)
     sim = config.simulation
     attribution = attribute_orders(run.orders, run.fills, order_end_prices(run.orders, run.fills, prices))
     attribution = add_context(attribution, prices, sim.slippage.vol_lookback)
@@ -88,8 +92,8 @@ def analyse_costs(run: RunData, bars: Bars | None = None, config: ParityConfig |
     )
 
 
-def analyse_run_dir(run_dir: str | Path, bars: Bars | None = None) -> CostAnalysis:
-    return analyse_costs(load_run(run_dir), bars)
+def analyse_run_dir(run_dir: str | Path, bars: Bars | None = None, base_dir: Path = Path(".")) -> CostAnalysis:
+    return analyse_costs(load_run(run_dir), bars, base_dir=base_dir)
 
 
 def newest_run_dir(output_dir: str | Path = "reports") -> Path:
@@ -111,12 +115,12 @@ def _matches(bars: Bars, run: RunData) -> bool:
     return used <= set(bars.symbols)
 
 
-def _load_bars_offline(config: ParityConfig) -> Bars | None:
-    """The run's bars from an offline source (embedded data, a user's csv/parquet); None otherwise."""
+def _load_bars_offline(config: ParityConfig, base_dir: Path) -> Bars | None:
+    """The run's bars from an offline source (embedded data, a user's csv/parquet); None when the source
+    is online or its files are gone (the analysis then rests on the records)."""
     if config.data.source not in ("embedded", "csv", "parquet"):
         return None
     try:
-        from engine.data import load_bars  # the data loader; absent in a tree without it
-    except ImportError:
+        return load_bars(config.data, base_dir)
+    except (DataError, FileNotFoundError):
         return None
-    return load_bars(config.data)
