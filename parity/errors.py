@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from engine.config import ConfigError
 from engine.data.errors import DataError
-from reports.writer import RunFolderExistsError
 
-# OSError covers files that cannot be read or written (missing, permissions, disk full): the
-# message names the path, and a traceback would not help the user.
-USER_ERRORS: tuple[type[BaseException], ...] = (ConfigError, DataError, RunFolderExistsError, OSError)
+# OSError covers files that cannot be read or written (missing, permissions, disk full) and
+# reports.writer.RunFolderExistsError (a FileExistsError): the message names the path, and a
+# traceback would not help the user. (reports.* is not imported here: it pulls in vectorbt, and
+# `parity --help` should stay quick.)
+USER_ERRORS: tuple[type[BaseException], ...] = (ConfigError, DataError, OSError)
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
 
