@@ -42,7 +42,9 @@ class StreamHub:
 
     def drop_all(self) -> None:
         """Cut every stream connection abruptly (no close frame): the client sees code 1006."""
-        for request in list(self._sockets.values()):
+        sockets, self._sockets = self._sockets, {}
+        self._queues = {}  # nobody listens from now on, even before the handlers notice the drop
+        for request in sockets.values():
             if request.transport is not None:
                 request.transport.abort()
 
