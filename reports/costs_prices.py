@@ -17,10 +17,8 @@ import pandas as pd
 
 from brokers.sim.volatility import daily_vol
 from engine.data.bars import Bars
-from engine.data.calendar import TIMEFRAME_MINUTES
 
 MARKET_TZ = "America/New_York"
-_SESSION_MINUTES = 390.0  # regular session, 09:30-16:00
 
 
 @dataclass(frozen=True)
@@ -53,31 +51,24 @@ class MarketPrices:
         return daily_vol(self.close, lookback, self.bars_per_session)
 
 
-def bars_per_session(timeframe: str) -> float:
-    """Regular-session bars per session for a `data.timeframe` value (1 for daily bars)."""
-    if timeframe == "1Day":
-        return 1.0
-    try:
-        return _SESSION_MINUTES / TIMEFRAME_MINUTES[timeframe]
-    except KeyError:
-        raise ValueError(f"unknown timeframe {timeframe!r}; expected 1Day or one of {', '.join(TIMEFRAME_MINUTES)}") from None
+def mean_bars_per_session(session: np.ndarray) -> float:
+    """Bars per session as the simulator scales daily_vol (brokers.sim.backtest.bar_volatility): the mean."""
+    return len(session) / max(len(np.unique(session)), 1)
 
 
-def prices_from_bars(bars: Bars, timeframe: str = "1Day") -> MarketPrices:
+def prices_from_bars(bars: Bars) -> MarketPrices:
     return MarketPrices(
         symbols=tuple(bars.symbols),
         close_ts=np.asarray(bars.close_ts, dtype=np.int64),
         session=np.asarray(bars.session, dtype=np.int64),
         close=np.asarray(bars.close, dtype=np.float64),
         volume=np.asarray(bars.volume, dtype=np.float64),
-        bars_per_session=bars_per_session(timeframe),
+        bars_per_session=mean_bars_per_session(np.asarray(bars.session)),
         source="bars",
     )
 
 
-def prices_from_records(
-    orders: pd.DataFrame, equity: pd.DataFrame, positions: pd.DataFrame, timeframe: str = "1Day"
-) -> MarketPrices:
+def prices_from_records(orders: pd.DataFrame, equity: pd.DataFrame, positions: pd.DataFrame) -> MarketPrices:
     """Closes rebuilt from what a run recorded (see the module note); volume unknown."""
     close_ts = _ns(equity["ts"])
     symbols = tuple(sorted(set(orders["symbol"]) | set(positions["symbol"])))
@@ -94,13 +85,14 @@ def prices_from_records(
         cols = np.array([col[s] for s in orders["symbol"]], dtype=np.int64)
         close[bars[ok], cols[ok]] = orders["decision_price"].to_numpy(dtype=np.float64)[ok]
     close = pd.DataFrame(close).ffill().to_numpy()
+    session = session_numbers(close_ts)
     return MarketPrices(
         symbols=symbols,
         close_ts=close_ts,
-        session=session_numbers(close_ts),
+        session=session,
         close=close,
         volume=None,
-        bars_per_session=bars_per_session(timeframe),
+        bars_per_session=mean_bars_per_session(session),
         source="records",
     )
 

@@ -58,12 +58,11 @@ def run_config(run: RunData) -> ParityConfig:
 def market_prices(run: RunData, config: ParityConfig, bars: Bars | None = None, base_dir: Path = Path(".")) -> MarketPrices:
     """Prices from `bars` (or the run's data source, loaded offline; relative data paths resolve against
     `base_dir`) if they match the run, else from its records."""
-    timeframe = config.data.timeframe
     if bars is None:
         bars = _load_bars_offline(config, base_dir)
     if bars is not None and _matches(bars, run):
-        return prices_from_bars(bars, timeframe)
-    return prices_from_records(run.orders, run.equity, run.positions, timeframe)
+        return prices_from_bars(bars)
+    return prices_from_records(run.orders, run.equity, run.positions)
 
 
 def analyse_costs(run: RunData, bars: Bars | None = None, config: ParityConfig | None = None,
