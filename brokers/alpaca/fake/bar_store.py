@@ -57,7 +57,8 @@ class StoredBar:
 
 
 class BarStore:
-    def __init__(self) -> None:
+    def __init__(self, page_size: int = 10000) -> None:
+        self.page_size = page_size  # rows per answer at most (the real cap is 10000); tests shrink it
         self._lock = threading.Lock()
         self._bars: dict[str, dict[str, list[StoredBar]]] = {}  # timeframe -> symbol -> bars by t
 
@@ -95,12 +96,13 @@ class BarStore:
                 selected = [b for b in table.get(symbol, []) if b.visible_from <= now.value
                             and (start is None or b.t >= start) and (end is None or b.t <= end)]
                 rows.extend((symbol, b) for b in (reversed(selected) if descending else selected))
-        page = rows[offset:offset + limit]
+        size = min(limit, self.page_size)
+        page = rows[offset:offset + size]
         bars: dict[str, list[dict[str, Any]]] = {}
         for symbol, bar in page:
             bars.setdefault(symbol, []).append(bar.as_json())
-        more = offset + limit < len(rows)
-        return {"bars": bars, "next_page_token": _encode_token(offset + limit) if more else None}
+        more = offset + size < len(rows)
+        return {"bars": bars, "next_page_token": _encode_token(offset + size) if more else None}
 
     def latest(self, symbols: list[str], timeframe: str, now: pd.Timestamp) -> dict[str, Any]:
         """GET /v2/stocks/bars/latest: each symbol's last complete bar."""
