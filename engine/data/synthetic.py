@@ -58,47 +58,49 @@ def synthetic_bars(
 
     shape = (n_bars, n_symbols)
     out_open, out_high, out_low, out_close, out_volume = (np.empty(shape, dtype=np.float64) for _ in range(5))
+    idio_scale = np.sqrt(idio_var) * step_scale
+    market_scale = beta * _MARKET_VOL * step_scale
+    sector_scale = _SECTOR_VOL * step_scale
     last_log_close = np.log(start_price)
     for r0 in range(0, n_bars, _CHUNK_ROWS):
         rows = slice(r0, min(r0 + _CHUNK_ROWS, n_bars))
         n = rows.stop - r0
+        opn, high, low, close, volume = (a[rows] for a in (out_open, out_high, out_low, out_close, out_volume))
         market = rng.standard_normal(n)
         sector = rng.standard_normal((n, n_sectors))
-        incr = rng.standard_normal((n, n_symbols))
-        incr *= np.sqrt(idio_var) * step_scale
-        incr += market[:, None] * (beta * _MARKET_VOL * step_scale)
-        incr += sector[:, sector_of] * (_SECTOR_VOL * step_scale)
-        incr += drift
-        gap = np.zeros((n, n_symbols))
-        gap_rows = first_of_session[rows]
-        gap[gap_rows] = rng.standard_normal((int(gap_rows.sum()), n_symbols)) * gap_sd
-        incr += gap
-        log_close = np.cumsum(incr, axis=0)
+        log_close = rng.standard_normal((n, n_symbols))
+        log_close *= idio_scale
+        log_close += np.outer(market, market_scale)
+        log_close += sector[:, sector_of] * sector_scale
+        log_close += drift
+        gap_rows = np.flatnonzero(first_of_session[rows])
+        gap = rng.standard_normal((len(gap_rows), n_symbols)) * gap_sd
+        log_close[gap_rows] += gap
+        np.cumsum(log_close, axis=0, out=log_close)
         log_close += last_log_close
-        log_open = np.empty_like(log_close)
-        log_open[0] = last_log_close
-        log_open[1:] = log_close[:-1]
-        log_open += gap
+        np.exp(log_close, out=close)
+        # within a session a bar opens at the previous close; a session's first bar gaps from it
+        opn[0] = np.exp(last_log_close)
+        opn[1:] = close[:-1]
+        opn[gap_rows] *= np.exp(gap)
         last_log_close = log_close[-1].copy()
+        del log_close
 
-        up = np.abs(rng.standard_normal((n, n_symbols))) * wick_sd
-        up += np.maximum(log_open, log_close)
-        down = np.abs(rng.standard_normal((n, n_symbols))) * -wick_sd
-        down += np.minimum(log_open, log_close)
-        np.exp(log_open, out=out_open[rows])
-        np.exp(log_close, out=out_close[rows])
-        np.exp(up, out=out_high[rows])
-        np.exp(down, out=out_low[rows])
-        # exp rounding can break the ordering by one ulp; enforce the bracket exactly
-        np.maximum(out_high[rows], np.maximum(out_open[rows], out_close[rows]), out=out_high[rows])
-        np.minimum(out_low[rows], np.minimum(out_open[rows], out_close[rows]), out=out_low[rows])
+        # wicks beyond the body: high = top * (1 + w), low = bottom / (1 + w), w = |N(0, wick_sd)|;
+        # multiplying by a factor >= 1 rounds monotonically, so high >= top and low <= bottom exactly
+        for out, body, grow in ((high, np.fmax(opn, close), np.multiply), (low, np.fmin(opn, close), np.divide)):
+            rng.standard_normal(out=out)
+            np.abs(out, out=out)
+            out *= wick_sd
+            out += 1.0
+            grow(body, out, out=out)
 
-        vol = rng.standard_normal((n, n_symbols))
-        vol *= 0.5
-        np.exp(vol, out=vol)
-        vol *= shares_per_bar
-        np.rint(vol, out=vol)
-        np.maximum(vol, 1.0, out=out_volume[rows])
+        rng.standard_normal(out=volume)
+        volume *= 0.5
+        np.exp(volume, out=volume)
+        volume *= shares_per_bar
+        np.rint(volume, out=volume)
+        np.maximum(volume, 1.0, out=volume)
 
     return Bars(
         symbols=tuple(f"S{i:03d}" for i in range(n_symbols)),
