@@ -22,13 +22,15 @@ from reports.stats import COST_KINDS, fill_costs
 WIDTH_IN = 10.0
 DPI = 100
 TOP_FEATURES = 20
+IC_ROLLING_BARS = 20
 
 
 @dataclass(frozen=True)
 class FigureSpec:
-    name: str  # file stem under figures/
+    name: str
     title: str
     build: Callable[[RunData], Figure | None]
+    group: str = "run"  # "run": the Figures section; "signals": the Signal diagnostics section
 
 
 def equity_and_drawdown(run: RunData) -> Figure | None:
@@ -54,8 +56,9 @@ def exposure(run: RunData) -> Figure | None:
         return None
     fig = Figure(figsize=(WIDTH_IN, 3.5), dpi=DPI, layout="constrained")
     ax = fig.subplots()
-    ax.plot(run.equity["ts"], run.equity["gross_exposure"] * 100.0, label="gross", color="#1f4e79")
-    ax.plot(run.equity["ts"], run.equity["net_exposure"] * 100.0, label="net", color="#e67e22")
+    ax.plot(run.equity["ts"], run.equity["gross_exposure"] * 100.0, label="gross", color="#1f4e79", linewidth=2.2)
+    # dashed on top: long-only runs have net == gross, and both lines must stay visible
+    ax.plot(run.equity["ts"], run.equity["net_exposure"] * 100.0, label="net", color="#e67e22", linestyle="--")
     ax.axhline(0.0, color="grey", linewidth=0.8)
     ax.set_ylabel("% of equity")
     ax.set_title("Exposure")
@@ -93,6 +96,25 @@ def feature_importance(run: RunData) -> Figure | None:
     return fig
 
 
+def ic_over_time(run: RunData) -> Figure | None:
+    """Per-bar IC ("ic_per_bar": ts, ic) as thin bars, with its rolling mean."""
+    table = run.diagnostics.get("ic_per_bar")
+    if table is None or table.empty or not {"ts", "ic"} <= set(table.columns) or table["ic"].notna().sum() == 0:
+        return None
+    ic = pd.Series(table["ic"].to_numpy(dtype=float), index=pd.DatetimeIndex(table["ts"]))
+    rolling = ic.rolling(IC_ROLLING_BARS, min_periods=IC_ROLLING_BARS // 2).mean()
+    fig = Figure(figsize=(WIDTH_IN, 3.5), dpi=DPI, layout="constrained")
+    ax = fig.subplots()
+    ax.bar(ic.index, ic.to_numpy(), width=1.0, color="#9aa9b8", label="IC per bar")
+    ax.plot(rolling.index, rolling.to_numpy(), color="#1f4e79", linewidth=1.6, label=f"{IC_ROLLING_BARS}-bar mean")
+    ax.axhline(0.0, color="grey", linewidth=0.8)
+    ax.set_ylabel("rank IC")
+    ax.set_title(f"Information coefficient per bar (mean {ic.mean():.3f})")
+    ax.legend(loc="upper left")
+    ax.grid(alpha=0.3)
+    return fig
+
+
 def ic_per_retrain(run: RunData) -> Figure | None:
     """One bar per retrain for every numeric column whose name mentions IC (ic, rank_ic, ic_mean...)."""
     table = run.diagnostics.get("ic_per_retrain")
@@ -120,8 +142,9 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("equity_drawdown", "Equity and drawdown", equity_and_drawdown),
     FigureSpec("exposure", "Gross and net exposure", exposure),
     FigureSpec("costs", "Trading costs over time", costs_over_time),
-    FigureSpec("feature_importance", "Feature importance", feature_importance),
-    FigureSpec("ic_per_retrain", "IC per retrain", ic_per_retrain),
+    FigureSpec("ic_over_time", "IC over time", ic_over_time, group="signals"),
+    FigureSpec("ic_per_retrain", "IC per retrain", ic_per_retrain, group="signals"),
+    FigureSpec("feature_importance", "Feature importance", feature_importance, group="signals"),
 )
 
 

@@ -114,12 +114,16 @@ def data_notes_section(run: RunData) -> str:
     return section("Data notes", f"<ul>{items}</ul>")
 
 
-def figures_section(run: RunData) -> str | None:
+def figure_group_html(run: RunData, group: str) -> list[str]:
     parts = []
     for spec in FIGURES:
-        fig = spec.build(run)
-        if fig is not None:
+        if spec.group == group and (fig := spec.build(run)) is not None:
             parts.append(f"<h3>{html.escape(spec.title)}</h3>" + figure_html(fig, spec.title))
+    return parts
+
+
+def figures_section(run: RunData) -> str | None:
+    parts = figure_group_html(run, "run")
     return section("Figures", "\n".join(parts)) if parts else None
 
 
@@ -145,9 +149,22 @@ def signal_diagnostics_section(run: RunData) -> str | None:
             "model versions": int(run.signals["model_version"][run.signals["model_version"] != ""].nunique()),
         }])
         parts.append("<h3>Scores</h3>" + table_html(summary))
+    parts += figure_group_html(run, "signals")
     for name, table in run.diagnostics.items():
-        parts.append(f"<h3>{html.escape(name.replace('_', ' '))}</h3>" + table_html(table))
+        parts.append(f"<h3>{html.escape(name.replace('_', ' '))}</h3>" + diagnostics_table_html(name, table))
     return section("Signal diagnostics", "\n".join(parts)) if parts else None
+
+
+def diagnostics_table_html(name: str, table: pd.DataFrame) -> str:
+    """Short tables in full; long ones (one row per bar) as summary statistics of their columns."""
+    if len(table) <= MAX_TABLE_ROWS:
+        return table_html(table)
+    numeric = table.select_dtypes("number")
+    if numeric.empty:
+        return table_html(table)
+    described = numeric.describe().T.reset_index(names="column")
+    return (table_html(described)
+            + f'<p class="note">{len(table):,} rows summarised; the full table is diagnostics/{html.escape(name)}.parquet.</p>')
 
 
 def config_section(run: RunData) -> str | None:

@@ -99,5 +99,6 @@ def tiny_signals(with_diagnostics: bool = True) -> SignalSet:
         diagnostics = {
             "feature_importance": pd.DataFrame({"feature": ["mom_60", "vol_20", "rsi_14"], "gain": [3.0, 1.5, 0.5]}),
             "ic_per_retrain": pd.DataFrame({"model_version": ["m1", "m2"], "ic": [0.04, -0.01], "rank_ic": [0.05, 0.0]}),
+            "ic_per_bar": pd.DataFrame({"ts": tiny_bars().index, "ic": [np.nan, 0.1, -0.2, 0.3], "n": [0, 2, 2, 2]}),
         }
     return SignalSet(scores=scores, model_version=np.array(["", "m1", "m1", "m2"]), diagnostics=diagnostics)

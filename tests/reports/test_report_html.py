@@ -6,9 +6,12 @@ import base64
 import re
 from dataclasses import replace
 
+import numpy as np
+import pandas as pd
+
 from report_kit import tiny_bars, tiny_records, tiny_signals
 from reports.figures import FIGURES, render_figures
-from reports.html import SECTIONS, render_report, section
+from reports.html import SECTIONS, diagnostics_table_html, render_report, section
 from reports.run_data import RunData
 from reports.stats import compute_stats
 
@@ -29,7 +32,7 @@ def test_page_is_self_contained_with_every_section_and_figure() -> None:
     for heading in ("Summary", "Data notes", "Figures", "Risk events", "Signal diagnostics"):
         assert f"<h2>{heading}</h2>" in page
     pngs = embedded_pngs(page)
-    assert len(pngs) == len(FIGURES)  # equity, exposure, costs, importance, IC: the kit has data for all
+    assert len(pngs) == len(FIGURES)  # equity, exposure, costs, IC x2, importance: the kit has data for all
     assert all(p.startswith(PNG_MAGIC) for p in pngs)
     assert "http://" not in page and "https://" not in page  # nothing fetched when the page opens
     assert "AAA: 2-for-1 split on 2010-01-05 adjusted" in page
@@ -56,3 +59,10 @@ def test_a_section_plugs_in_with_one_line() -> None:
     page = render_report(tiny_run(), sections=(*SECTIONS, cost_section))
     assert "<h2>Cost analysis</h2>" in page and "2 fills analysed" in page
     assert page.index("<h2>Summary</h2>") < page.index("<h2>Cost analysis</h2>")
+
+
+def test_long_diagnostics_tables_are_summarised() -> None:
+    ic = pd.DataFrame({"ts": pd.date_range("2020-01-01", periods=100, tz="UTC"), "ic": np.linspace(-0.1, 0.1, 100)})
+    page = diagnostics_table_html("ic_per_bar", ic)
+    assert "100 rows summarised" in page and "diagnostics/ic_per_bar.parquet" in page
+    assert "<td>ic</td>" in page and "100" in page  # describe(): the count of the ic column
