@@ -199,3 +199,29 @@ def test_replaced_order_keeps_matching_with_new_terms(fake, client):
     assert client.get_order_by_id(new.id).filled_avg_price == "99.5"
     assert client.get_order_by_id(old.id).status == OrderStatus.REPLACED
     assert fake.positions == {"AAPL": 5.0}
+
+
+def test_async_cancel_can_lose_the_race_to_a_fill(fake, client):
+    fake.async_cancels = True
+    racing = client.submit_order(buy(2, "race"))
+    resting = client.submit_order(limit(OrderSide.BUY, 2, 50.0, "rest"))
+    client.cancel_order_by_id(racing.id)
+    client.cancel_order_by_id(resting.id)
+    assert client.get_order_by_id(racing.id).status == OrderStatus.PENDING_CANCEL
+    fake.feed_bar(BAR1, {"AAPL": (100.0, 101.0, 99.0, 100.0, 1000)})
+    # the market order fills at the open before the cancel lands; the far limit is canceled
+    assert client.get_order_by_id(racing.id).status == OrderStatus.FILLED
+    assert client.get_order_by_id(resting.id).status == OrderStatus.CANCELED
+    events = [(m["data"]["event"], m["data"]["order"]["client_order_id"]) for m in fake.events]
+    assert events[-5:] == [("pending_cancel", "race"), ("pending_cancel", "rest"), ("order_cancel_rejected", "race"),
+                           ("fill", "race"), ("canceled", "rest")]
+
+
+def test_venue_rejection_after_the_ack(fake, client):
+    client.submit_order(buy(1, "rj"))
+    fake.reject("rj", reason="halted")
+    order = client.get_order_by_client_id("rj")
+    assert order.status == OrderStatus.REJECTED and order.failed_at is not None
+    assert fake.events[-1]["data"]["event"] == "rejected"
+    fake.feed_bar(BAR1, {"AAPL": (100.0, 101.0, 99.0, 100.0, 1000)})
+    assert fake.positions == {}

@@ -40,6 +40,7 @@ class Ledger:
         self.created_at = now
         self.multiplier = float(multiplier)
         self.enforce_buying_power = enforce_buying_power
+        self.async_cancels = False  # True: DELETE leaves pending_cancel until the next bar
         self.last_equity = float(cash)
         self.orders: dict[str, FakeOrder] = {}
         self.by_client_id: dict[str, str] = {}
@@ -215,14 +216,43 @@ class Ledger:
                         cost_basis=num(round(cost, 2)),
                     )
 
-    def cancel(self, order_id: str) -> FakeOrder:
+    def cancel(self, order_id: str, *, immediate: bool = False) -> FakeOrder:
+        """DELETE /v2/orders/{id}. With async_cancels the order waits in pending_cancel until the next
+        bar (or complete_cancels()), so a fill can still race the cancel, as on the real venue."""
         with self.lock:
             o = self.find(order_id)
             if not o.is_open:
                 raise ApiError(422, 42210000, f"order is already in \"{o.status}\" state")
-            o.canceled_at = self.now
-            self._touch(o, "canceled")
-            self._emit("canceled", o)
+            if o.status == "pending_cancel" and not immediate:
+                return o
+            if self.async_cancels and not immediate and o.status in WORKING:
+                self._touch(o, "pending_cancel")
+                self._emit("pending_cancel", o)
+                return o
+            self._finish_cancel(o)
+            return o
+
+    def _finish_cancel(self, o: FakeOrder) -> None:
+        o.canceled_at = self.now
+        self._touch(o, "canceled")
+        self._emit("canceled", o)
+
+    def complete_cancels(self) -> None:
+        with self.lock:
+            for o in sorted(self.orders.values(), key=lambda x: x.seq):
+                if o.status == "pending_cancel":
+                    self._finish_cancel(o)
+
+    def reject(self, order_id: str, reason: str = "rejected by the venue") -> FakeOrder:
+        """The venue rejects an order it had acknowledged (status rejected, failed_at set, `rejected` event)."""
+        with self.lock:
+            o = self.find(order_id)
+            if not o.is_open:
+                raise ApiError(422, 42210000, f"order is already in \"{o.status}\" state")
+            o.failed_at = self.now
+            o.extra["reject_reason"] = reason
+            self._touch(o, "rejected")
+            self._emit("rejected", o)
             return o
 
     def cancel_all(self) -> list[FakeOrder]:
@@ -289,7 +319,8 @@ class Ledger:
             fill_fn = fill_fn or default_fill
             for symbol, bar in bars.items():
                 self.marks[symbol] = bar.close
-            for o in sorted((o for o in self.orders.values() if o.status in WORKING and o.symbol in bars), key=lambda x: x.seq):
+            live = WORKING | {"pending_cancel"}
+            for o in sorted((o for o in self.orders.values() if o.status in live and o.symbol in bars), key=lambda x: x.seq):
                 result = fill_fn(o, bars[o.symbol])
                 if result is not None:
                     price, qty = float(result[0]), min(float(result[1]), o.remaining)
@@ -297,11 +328,13 @@ class Ledger:
                         qty = 0.0
                     qty = partial(o, qty)
                     if qty > 0:
+                        if o.status == "pending_cancel":  # the fill won the race
+                            self._touch(o, "partially_filled" if o.filled_qty > 0 else "new")
+                            self._emit("order_cancel_rejected", o)
                         self.apply_fill(o, qty, price)
                 if o.time_in_force in ("ioc", "fok") and o.status in WORKING:
-                    o.canceled_at = self.now
-                    self._touch(o, "canceled")
-                    self._emit("canceled", o)
+                    self._finish_cancel(o)
+            self.complete_cancels()
 
     def apply_fill(self, o: FakeOrder, qty: float, price: float) -> None:
         """Execute `qty` at `price`: cash, position, order state, and a fill/partial_fill event."""

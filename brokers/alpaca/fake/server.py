@@ -205,8 +205,23 @@ class FakeAlpaca:
     def cancel(self, client_order_id: str) -> dict[str, Any]:
         """Cancel from the venue's side (e.g. a halt): the client gets a `canceled` event."""
         with self.ledger.lock:
-            order = self.ledger.cancel(self.ledger.find_by_client_id(client_order_id).id)
+            order = self.ledger.cancel(self.ledger.find_by_client_id(client_order_id).id, immediate=True)
             return order_json(order)
+
+    def reject(self, client_order_id: str, reason: str = "rejected by the venue") -> dict[str, Any]:
+        """The venue rejects an acknowledged order: status rejected and a `rejected` event."""
+        with self.ledger.lock:
+            return order_json(self.ledger.reject(self.ledger.find_by_client_id(client_order_id).id, reason))
+
+    @property
+    def async_cancels(self) -> bool:
+        """When True, a cancel leaves the order pending_cancel until the next bar, so a fill can race it
+        (the client then gets order_cancel_rejected and the fill)."""
+        return self.ledger.async_cancels
+
+    @async_cancels.setter
+    def async_cancels(self, value: bool) -> None:
+        self.ledger.async_cancels = bool(value)
 
     def set_asset(self, symbol: str, **attrs: Any) -> None:
         """Override an asset's flags, e.g. set_asset("GME", shortable=False, easy_to_borrow=False)."""
