@@ -58,7 +58,7 @@ class DataReport:
     def notes(self) -> tuple[str, ...]:
         lines = [f"{self.source}: {self.n_bars} bars x {self.n_symbols} symbols", *self.source_notes]
         if self.missing_sessions:
-            lines.append(f"{len(self.missing_sessions)} calendar sessions missing from the source, left out of "
+            lines.append(f"{len(self.missing_sessions)} calendar sessions with no data for any symbol, left out of "
                          f"the bar index (no prices invented): {', '.join(self.missing_sessions)}")
         if self.missing_bars:
             shown = ", ".join(self.missing_bars[:10]) + (" ..." if len(self.missing_bars) > 10 else "")

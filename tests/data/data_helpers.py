@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from engine.config.schema import DataConfig
+from engine.data.bars import Bars
 
 HEADER = "date,symbol,open,high,low,close,volume"
 
@@ -19,3 +23,16 @@ def write_csv(tmp_path: Path, lines: list[str], header: str = HEADER, name: str 
 def csv_config(path: Path, **kw: object) -> DataConfig:
     # a universe path that does not exist: sectors default to "Unknown"
     return DataConfig(source="csv", path=path, universe=path.parent / "no_universe.csv", **kw)
+
+
+def long_table(bars: Bars) -> pd.DataFrame:
+    """The pipeline's long table for `bars` (daily ts = session date in New York; intraday = bar open UTC)."""
+    t, n = bars.open.shape
+    ts = pd.to_datetime(np.repeat(bars.open_ts, n), utc=True)
+    if len(np.unique(bars.session)) == t:  # one bar per session: daily
+        ts = ts.tz_convert("America/New_York").tz_localize(None).normalize()
+    frame = pd.DataFrame({"symbol": np.tile(np.array(bars.symbols, dtype=object), t), "ts": ts})
+    for f in ("open", "high", "low", "close", "volume"):
+        frame[f] = getattr(bars, f).ravel()
+    frame["row"] = np.arange(len(frame)) + 2
+    return frame

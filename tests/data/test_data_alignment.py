@@ -20,7 +20,7 @@ ROWS = [
 def test_missing_session_is_named_and_left_out(tmp_path) -> None:
     bars, report = load_bars_with_report(csv_config(write_csv(tmp_path, ROWS)))
     assert report.missing_sessions == ("2024-07-05",)
-    assert any("2024-07-05" in n and "missing from the source" in n for n in bars.notes)
+    assert any("2024-07-05" in n and "no data for any symbol" in n for n in bars.notes)
     closes = pd.to_datetime(bars.close_ts, utc=True).tz_convert("America/New_York")
     assert list(closes.strftime("%m-%d %H:%M")) == ["07-01 16:00", "07-02 16:00", "07-03 13:00",
                                                      "07-08 16:00", "07-09 16:00"]

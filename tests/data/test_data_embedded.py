@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from engine.config.schema import DataConfig
-from engine.data import load_bars_with_report
+from engine.data import DataError, load_bars_with_report
 from engine.data.embedded import PRICES_FILE, data_dir
 
 REPO = Path(__file__).resolve().parents[2]
@@ -64,3 +64,27 @@ def test_bars_are_consistent(loaded) -> None:
     assert np.isfinite(bars.close).all()
     assert (bars.high >= np.maximum(bars.open, bars.close)).all()
     assert (bars.low <= np.minimum(bars.open, bars.close)).all()
+
+
+def test_universe_symbol_without_data_is_an_error(tmp_path) -> None:
+    universe = tmp_path / "universe.csv"
+    universe.write_text("symbol,sector\nKO,Consumer Staples\nZZZZ,Energy\n")
+    with pytest.raises(DataError, match=r"embedded: no data for ZZZZ between 2009-08-21 and 2010-08-20 "
+                                        r"\(remove them from the universe file"):
+        load_bars_with_report(DataConfig(universe=universe))
+
+
+def test_embedded_is_daily_only() -> None:
+    with pytest.raises(DataError, match=r"data.timeframe: the embedded dataset is daily, not 1Min"):
+        load_bars_with_report(DataConfig(timeframe="1Min"), base_dir=REPO)
+
+
+def test_window_and_custom_universe(tmp_path) -> None:
+    universe = tmp_path / "universe.csv"
+    universe.write_text("symbol,sector\nETFC,Financials\n")
+    bars, report = load_bars_with_report(DataConfig(universe=universe, start="2010-05-01"))
+    # ETFCD (2010-06-02..06-29) is stitched into ETFC, whose 1:10 reverse split is then found
+    assert [(s.symbol, s.when, s.label) for s in report.splits] == [("ETFC", "2010-06-02", "1:10")]
+    # alone in the universe, ETFC's own gaps are sessions no symbol has: named and left out
+    assert report.missing_sessions == ("2010-05-24", "2010-07-01", "2010-07-06", "2010-08-02", "2010-08-18")
+    assert pd.Timestamp(bars.close_ts[0], tz="UTC").tz_convert("America/New_York").date().isoformat() == "2010-05-03"
