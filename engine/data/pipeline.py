@@ -14,7 +14,7 @@ whose high/low miss the body; find splits and adjust for them. Everything found 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -48,38 +48,14 @@ def build_bars(
     fixes the columns and their order (every one must have data); by default all, sorted.
     """
     intraday = timeframe != "1Day"
-    tz = calendar_tz(calendar)
-    if intraday and frame["ts"].dt.tz is None:
-        raise DataError(f"{source}: intraday bar times need a time zone (localize them to UTC or {tz})")
-    # A daily bar stamped with a zone (e.g. Alpaca's 04:00Z) belongs to that day in exchange time.
-    day = _session_day(frame["ts"], tz) if intraday or frame["ts"].dt.tz is not None else frame["ts"].dt.normalize()
-    in_window = pd.Series(True, index=frame.index)
-    if start is not None:
-        in_window &= day >= start
-    if end is not None:
-        in_window &= day <= end
-    if symbols is not None:
-        in_window &= frame["symbol"].isin(symbols)
-    frame, day = frame[in_window], day[in_window]
-    if frame.empty:
-        raise DataError(f"{source}: no bars between {_day(start) or 'the start'} and {_day(end) or 'the end'} "
-                        f"(change data.start / data.end, or check the file's dates and symbols)")
-
+    frame, day = _in_window(frame, source, calendar, intraday, start, end, symbols)
     table = sessions(calendar, start if start is not None else day.min(), end if end is not None else day.max())
     open_ts, close_ts, session = bar_times(table, timeframe)
     grid = open_ts if intraday else table.dates.as_unit("ns").asi8
-    keys = _ts_ns(frame["ts"]) if intraday else pd.DatetimeIndex(day).as_unit("ns").asi8
-    pos = np.minimum(np.searchsorted(grid, keys), max(len(grid) - 1, 0))
-    off_grid = grid[pos] != keys if len(grid) else np.ones(len(keys), dtype=bool)
-    if off_grid.any():
-        i = int(np.argmax(off_grid))
-        what = (f"{pd.Timestamp(keys[i], tz='UTC'):%Y-%m-%d %H:%M} UTC is not the open of a {timeframe} bar in a "
-                f"{calendar} session" if intraday else f"{_day(day.iloc[i])} is not a {calendar} trading session")
-        raise DataError(f"{source} row {frame['row'].iloc[i]}: {what} (remove the row or correct its date)")
+    pos = _grid_positions(frame, day, grid, intraday, timeframe, calendar, source)
 
     names = tuple(symbols) if symbols is not None else tuple(sorted(frame["symbol"].unique()))
-    col_of = {s: k for k, s in enumerate(names)}
-    cols = frame["symbol"].map(col_of).to_numpy(np.int64)
+    cols = frame["symbol"].map({s: k for k, s in enumerate(names)}).to_numpy(np.int64)
     rows_in_file = frame["row"].to_numpy()
     _reject_duplicates(pos, cols, rows_in_file, names, intraday, grid, source)
     absent = sorted(set(names) - set(frame["symbol"].unique()))
@@ -91,30 +67,24 @@ def build_bars(
         return _label(int(grid[g]), intraday)
 
     values = {f: frame[f].to_numpy(np.float64) for f in FIELDS}
-    bad_price = np.zeros(len(frame), dtype=bool)
-    for f in PRICE_FIELDS:
-        bad_price |= ~(values[f] > 0)
-    issues: list[BarIssue] = []
-    for i in np.flatnonzero(bad_price).tolist():
-        what = ", ".join(f"{f} {values[f][i]:g}" for f in PRICE_FIELDS if not values[f][i] > 0)
-        issues.append(BarIssue(names[cols[i]], grid_label(int(pos[i])), "rejected",
-                               f"row {rows_in_file[i]}: {what} not positive; bar set to NaN"))
+    bad_price, issues = _non_positive(values, rows_in_file, names, cols, pos, grid_label)
 
+    # Rows of the grid some symbol has a bar on (a rejected bar still counts: the session traded).
     has_row = np.zeros(len(grid), dtype=bool)
     has_row[pos] = True
     keep = np.flatnonzero(has_row)
-    new_row = np.cumsum(has_row) - 1
+    new_row = (np.cumsum(has_row) - 1)[pos]
     arrays = {f: np.full((len(keep), len(names)), np.nan) for f in FIELDS}
     good = ~bad_price
     for f in FIELDS:
-        arrays[f][new_row[pos[good]], cols[good]] = values[f][good]
+        arrays[f][new_row[good], cols[good]] = values[f][good]
 
     def label(t: int) -> str:
         return grid_label(int(keep[t]))
 
     missing_sessions, missing_bars = _missing(has_row, session, table, grid, intraday)
     seen = np.zeros((len(keep), len(names)), dtype=bool)
-    seen[new_row[pos], cols] = True
+    seen[new_row, cols] = True
     gaps = tuple((names[n], int((~seen[:, n]).sum()), label(int(np.argmin(seen[:, n]))))
                  for n in range(len(names)) if not seen[:, n].all())
 
@@ -136,6 +106,55 @@ def build_bars(
         **arrays, notes=report.notes(),
     )
     return bars, report
+
+
+def _in_window(frame: pd.DataFrame, source: str, calendar: str, intraday: bool, start: pd.Timestamp | None,
+               end: pd.Timestamp | None, symbols: Sequence[str] | None) -> tuple[pd.DataFrame, pd.Series]:
+    """The rows inside the window (and universe), and each row's session date."""
+    tz = calendar_tz(calendar)
+    if intraday and frame["ts"].dt.tz is None:
+        raise DataError(f"{source}: intraday bar times need a time zone (localize them to UTC or {tz})")
+    # A daily bar stamped with a zone (e.g. Alpaca's 04:00Z) belongs to that day in exchange time.
+    day = _session_day(frame["ts"], tz) if intraday or frame["ts"].dt.tz is not None else frame["ts"].dt.normalize()
+    keep = pd.Series(True, index=frame.index)
+    if start is not None:
+        keep &= day >= start
+    if end is not None:
+        keep &= day <= end
+    if symbols is not None:
+        keep &= frame["symbol"].isin(symbols)
+    if not keep.any():
+        raise DataError(f"{source}: no bars between {_day(start) or 'the start'} and {_day(end) or 'the end'} "
+                        f"(change data.start / data.end, or check the file's dates and symbols)")
+    return frame[keep], day[keep]
+
+
+def _grid_positions(frame: pd.DataFrame, day: pd.Series, grid: np.ndarray, intraday: bool, timeframe: str,
+                    calendar: str, source: str) -> np.ndarray:
+    """Index into the bar grid of every row; a row off the grid is an error naming it."""
+    keys = _ts_ns(frame["ts"]) if intraday else pd.DatetimeIndex(day).as_unit("ns").asi8
+    pos = np.minimum(np.searchsorted(grid, keys), max(len(grid) - 1, 0))
+    off_grid = grid[pos] != keys if len(grid) else np.ones(len(keys), dtype=bool)
+    if off_grid.any():
+        i = int(np.argmax(off_grid))
+        what = (f"{pd.Timestamp(keys[i], tz='UTC'):%Y-%m-%d %H:%M} UTC is not the open of a {timeframe} bar in a "
+                f"{calendar} session" if intraday else f"{_day(day.iloc[i])} is not a {calendar} trading session")
+        raise DataError(f"{source} row {frame['row'].iloc[i]}: {what} (remove the row or correct its date)")
+    return pos
+
+
+def _non_positive(values: Mapping[str, np.ndarray], rows: np.ndarray, names: Sequence[str], cols: np.ndarray,
+                  pos: np.ndarray, grid_label: Callable[[int], str]) -> tuple[np.ndarray, list[BarIssue]]:
+    """Rows with a price that is not > 0 (rejected, NaN in the bars) and their issues."""
+    bad = np.zeros(len(rows), dtype=bool)
+    for f in PRICE_FIELDS:
+        bad |= ~(values[f] > 0)
+    issues = []
+    for i in np.flatnonzero(bad).tolist():
+        what = ", ".join(f"{f} {values[f][i]:g}" for f in PRICE_FIELDS if not values[f][i] > 0)
+        issues.append(BarIssue(names[cols[i]], grid_label(int(pos[i])), "rejected",
+                               f"row {rows[i]}: {what} not positive; bar set to NaN"))
+    return bad, issues
 
 
 def _reject_duplicates(pos: np.ndarray, cols: np.ndarray, rows: np.ndarray, names: Sequence[str],

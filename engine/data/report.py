@@ -7,6 +7,9 @@ from fractions import Fraction
 from typing import Literal
 
 
+MAX_ISSUE_NOTES = 200  # bar issues spelled out in Bars.notes; the report keeps every one
+
+
 @dataclass(frozen=True)
 class Split:
     """A split found in the data: `ratio` new shares per old share (2.0 for 2:1, 0.1 for 1:10)."""
@@ -65,5 +68,10 @@ class DataReport:
             lines.append(f"{len(self.missing_bars)} bars missing for every symbol, left out: {shown}")
         lines += [f"{sym}: no data on {n} bar{'s' if n > 1 else ''} (NaN), first {first}" for sym, n, first in self.symbol_gaps]
         lines += [s.note() for s in self.splits]
-        lines += [b.note() for b in self.bar_issues]
+        lines += [b.note() for b in self.bar_issues[:MAX_ISSUE_NOTES]]
+        if len(self.bar_issues) > MAX_ISSUE_NOTES:
+            more = self.bar_issues[MAX_ISSUE_NOTES:]
+            n_rejected = sum(b.action == "rejected" for b in more)
+            lines.append(f"... and {len(more)} more bars ({len(more) - n_rejected} repaired, {n_rejected} rejected); "
+                         f"DataReport.bar_issues lists them all")
         return tuple(lines)
