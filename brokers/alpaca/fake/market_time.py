@@ -110,3 +110,20 @@ def calendar_days(start: dt.date | None, end: dt.date | None) -> list[dict[str, 
             }
         )
     return days
+
+
+def sessions_between(start: dt.date, end: dt.date) -> list[tuple[dt.date, pd.Timestamp, pd.Timestamp]]:
+    """(date, open, close) of every NYSE session with start <= date <= end; open/close in UTC.
+
+    A replay driver walks these: set_time(open), feed_bar(daily_bar_ts(date), ...), set_time(close),
+    let the client decide, end_session().
+    """
+    index, opens, closes = _sessions()
+    dates = index.date
+    lo, hi = int(np.searchsorted(dates, start, side="left")), int(np.searchsorted(dates, end, side="right"))
+    return [(dates[i], pd.Timestamp(int(opens[i]), tz="UTC"), pd.Timestamp(int(closes[i]), tz="UTC")) for i in range(lo, hi)]
+
+
+def daily_bar_ts(day: dt.date) -> pd.Timestamp:
+    """Alpaca stamps a daily bar at midnight ET of its session (05:00 or 04:00 UTC)."""
+    return pd.Timestamp(day).tz_localize(ET).tz_convert("UTC")
