@@ -108,3 +108,20 @@ def test_dropped_stream_loses_events_then_reconnects(fake):
     # the lost event is still in the server's log and the order is visible over REST
     assert [m["data"]["order"]["client_order_id"] for m in fake.events] == ["before", "during", "after"]
     assert client.get_order_by_client_id("during").status.value == "new"
+
+
+def test_refused_connections_are_retried_until_accepted(fake):
+    fake.faults.fail("/stream", 429, count=2)  # e.g. a stale socket still holds the account's one slot
+    with StreamCollector(fake) as stream:
+        trading_client(fake).submit_order(market(1, "after-refusals"))
+        stream.wait_for(lambda u: u.order.client_order_id == "after-refusals")
+    assert sum(1 for r in fake.requests if r.path == "/stream") >= 3
+
+
+def test_second_stream_is_refused_when_one_connection_is_enforced():
+    with FakeAlpaca("k", "s", now=OPEN, single_stream_connection=True) as fake:
+        with StreamCollector(fake):
+            with pytest.raises(Exception) as err:
+                connect(fake.stream_url, open_timeout=5)
+            assert "429" in str(err.value)
+            assert fake.stream_connections == 1

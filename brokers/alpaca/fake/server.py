@@ -65,6 +65,7 @@ class FakeAlpaca:
         enforce_buying_power: bool = True,
         bar_timeframe: str = "1Day",
         rate_limit_per_minute: int | None = None,
+        single_stream_connection: bool = False,
     ) -> None:
         self.api_key, self.secret_key = api_key, secret_key
         self.host, self.port = host, port
@@ -74,7 +75,7 @@ class FakeAlpaca:
         self.faults = FaultPlan()
         self.fill_price_fn: FillFn | None = None  # (order, bar) -> (price, qty) | None; None = default model
         self.rate_limit_per_minute = rate_limit_per_minute
-        self.hub = StreamHub(api_key, secret_key)
+        self.hub = StreamHub(api_key, secret_key, single_connection=single_stream_connection)
         self.ledger.on_event = self.hub.publish_threadsafe
         self._requests: list[RequestRecord] = []
         self._recent: deque[float] = deque()  # wall times of the last minute's requests

@@ -19,8 +19,9 @@ log = logging.getLogger(__name__)
 
 
 class StreamHub:
-    def __init__(self, api_key: str, secret_key: str) -> None:
+    def __init__(self, api_key: str, secret_key: str, *, single_connection: bool = False) -> None:
         self.api_key, self.secret_key = api_key, secret_key
+        self.single_connection = single_connection  # real paper: one trade_updates socket per account
         self.loop: asyncio.AbstractEventLoop | None = None
         self._queues: dict[web.WebSocketResponse, asyncio.Queue] = {}  # listening sockets only
         self._sockets: dict[web.WebSocketResponse, web.Request] = {}
@@ -48,7 +49,9 @@ class StreamHub:
             if request.transport is not None:
                 request.transport.abort()
 
-    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        if self.single_connection and self._sockets:
+            return web.Response(status=429, text="connection limit exceeded")
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
         self.connections += 1

@@ -36,11 +36,13 @@ class StreamCollector:
             stream.wait_for(lambda u: u.event == "fill")
     """
 
-    def __init__(self, fake: FakeAlpaca, *, key: str | None = None, secret: str | None = None) -> None:
+    def __init__(self, fake: FakeAlpaca, *, key: str | None = None, secret: str | None = None,
+                 min_backoff: float = 0.05) -> None:
         self.fake = fake
         self.updates: list[TradeUpdate] = []
         self._lock = threading.Lock()
         self.stream = TradingStream(key or fake.api_key, secret or fake.secret_key, paper=True, url_override=fake.stream_url)
+        self.stream._reconnect_min_backoff = min_backoff  # alpaca-py's 1 s first reconnect delay, for fast tests
         self.stream.subscribe_trade_updates(self._on_update)
         self._thread = threading.Thread(target=self.stream.run, name="trading-stream", daemon=True)
 
