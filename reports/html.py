@@ -1,8 +1,8 @@
 """report.html: one self-contained page (figures embedded as base64 PNG, no external assets).
 
 The page is a list of sections; each section is a function `RunData -> html fragment | None`
-(None = nothing to show for this run). Plug in another section with one line in SECTIONS, e.g.
-`cost_analysis_section` from reports/costs.py. Helpers here (`section`, `table_html`, `figure_html`)
+(None = nothing to show for this run). Plug in another section with one line in SECTIONS, as
+`cost_analysis_section` (reports/costs_report.py) is. Helpers here (`section`, `table_html`, `figure_html`)
 give every section the same look.
 """
 
@@ -15,6 +15,7 @@ from typing import Any, Callable, Sequence
 import pandas as pd
 from matplotlib.figure import Figure
 
+from reports.costs_report import cost_analysis_section
 from reports.figures import FIGURES, render_png
 from reports.run_data import RunData
 
@@ -178,6 +179,7 @@ SECTIONS: tuple[Section, ...] = (
     summary_section,
     data_notes_section,
     figures_section,
+    cost_analysis_section,
     risk_events_section,
     signal_diagnostics_section,
     config_section,

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from report_kit import tiny_bars, tiny_records, tiny_signals
+from reports.costs_report import cost_analysis_section
 from reports.figures import FIGURES, render_figures
 from reports.html import SECTIONS, diagnostics_table_html, render_report, section
 from reports.run_data import RunData
@@ -29,10 +30,12 @@ def embedded_pngs(page: str) -> list[bytes]:
 
 def test_page_is_self_contained_with_every_section_and_figure() -> None:
     page = render_report(tiny_run())
-    for heading in ("Summary", "Data notes", "Figures", "Risk events", "Signal diagnostics"):
+    for heading in ("Summary", "Data notes", "Figures", "Transaction costs", "Risk events", "Signal diagnostics"):
         assert f"<h2>{heading}</h2>" in page
+    own = render_report(tiny_run(), sections=tuple(s for s in SECTIONS if s is not cost_analysis_section))
+    # equity, exposure, costs, IC x2, importance: the kit has data for all (the cost section adds its own)
+    assert len(embedded_pngs(own)) == len(FIGURES)
     pngs = embedded_pngs(page)
-    assert len(pngs) == len(FIGURES)  # equity, exposure, costs, IC x2, importance: the kit has data for all
     assert all(p.startswith(PNG_MAGIC) for p in pngs)
     assert "http://" not in page and "https://" not in page  # nothing fetched when the page opens
     assert "AAA: 2-for-1 split on 2010-01-05 adjusted" in page
