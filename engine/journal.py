@@ -43,6 +43,10 @@ CREATE TABLE IF NOT EXISTS fills (
 CREATE TABLE IF NOT EXISTS risk_events (
     id INTEGER PRIMARY KEY, run_key TEXT NOT NULL, ts INTEGER NOT NULL, symbol TEXT NOT NULL,
     rule TEXT NOT NULL, action TEXT NOT NULL, requested REAL, allowed REAL);
+CREATE TABLE IF NOT EXISTS snapshots (
+    run_key TEXT NOT NULL, ts INTEGER NOT NULL, session INTEGER NOT NULL, cash REAL NOT NULL,
+    equity REAL NOT NULL, gross REAL NOT NULL, net REAL NOT NULL, positions TEXT NOT NULL,
+    marks TEXT NOT NULL, PRIMARY KEY (run_key, ts));
 CREATE TABLE IF NOT EXISTS notes (
     id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS fills_by_order ON fills (client_order_id);
@@ -58,6 +62,18 @@ class Intent:
     broker_order_id: str | None
     reason: str
     created_ns: int
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    ts: int
+    session: int
+    cash: float
+    equity: float
+    gross: float
+    net: float
+    positions: dict[str, float]
+    marks: dict[str, float]
 
 
 class Journal:
@@ -106,6 +122,23 @@ class Journal:
                           requested: float, allowed: float) -> None:
         self._write("INSERT INTO risk_events (run_key, ts, symbol, rule, action, requested, allowed) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?)", (run_key, int(ts), symbol, rule, action, requested, allowed))
+
+    def record_snapshot(self, run_key: str, snap: "Snapshot") -> None:
+        """The book at a decision bar's close (after that bar's fills): one equity row of the run."""
+        self._write("INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (run_key, int(snap.ts), int(snap.session), snap.cash, snap.equity, snap.gross, snap.net,
+                     json.dumps(snap.positions, sort_keys=True), json.dumps(snap.marks, sort_keys=True)))
+
+    def snapshots(self, run_key: str) -> list["Snapshot"]:
+        rows = self._read("SELECT ts, session, cash, equity, gross, net, positions, marks FROM snapshots "
+                          "WHERE run_key = ? ORDER BY ts", (run_key,))
+        return [Snapshot(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), json.loads(r[7])) for r in rows]
+
+    def risk_events(self, run_key: str) -> list[tuple[int, str, str, str, float, float]]:
+        """(ts, symbol, rule, action, requested, allowed) in the order they were recorded."""
+        return [tuple(r) for r in self._read(  # type: ignore[misc]
+            "SELECT ts, symbol, rule, action, requested, allowed FROM risk_events WHERE run_key = ? ORDER BY id",
+            (run_key,))]
 
     def note(self, ts: int, kind: str, text: str) -> None:
         self._write("INSERT INTO notes (ts, kind, text) VALUES (?, ?, ?)", (int(ts), kind, text))
@@ -200,7 +233,7 @@ class Journal:
         return [r[0] for r in self._read("SELECT text FROM notes WHERE kind = ? ORDER BY id", (kind,))]
 
     def count(self, table: str) -> int:
-        if table not in {"signals", "decisions", "intents", "order_status", "fills", "risk_events", "notes"}:
+        if table not in {"signals", "decisions", "intents", "order_status", "fills", "risk_events", "notes", "snapshots"}:
             raise ValueError(f"journal has no table {table!r}")
         return int(self._read(f"SELECT COUNT(*) FROM {table}")[0][0])
 

@@ -33,6 +33,7 @@ from brokers.alpaca.tracker import OrderTracker
 from engine.broker import AccountState, OrderAck, OrderEvent, OrderRequest
 from engine.clock import Clock, WallClock
 from engine.journal import Journal
+from engine.types import TimeInForce
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,9 @@ class AlpacaBroker:
         self.run_key = run_key
         self._clock = clock or WallClock()
         self._tracker = OrderTracker(journal)
+        # What we asked for, by client_order_id (side, qty, time in force of our own orders).
+        self._requests: dict[str, OrderRequest] = (
+            {i.request.client_order_id: i.request for i in journal.intents()} if journal is not None else {})
         self._events: list[OrderEvent] = []
         self._submit_attempts = submit_attempts
         self._poll_interval_ns = int(poll_interval_s * 1e9)
@@ -148,6 +152,7 @@ class AlpacaBroker:
     # --- submitting without duplicates ------------------------------------------------------------
     def submit_one(self, req: OrderRequest) -> OrderAck:
         now = self._clock.now_ns()
+        self._requests[req.client_order_id] = req
         if self.journal is not None and not self.journal.record_intent(req, self.run_key, now):
             # Journaled before: it may have been sent by a run that crashed. Never send blindly.
             existing = self.lookup(req.client_order_id)
@@ -293,6 +298,23 @@ class AlpacaBroker:
             time.sleep(poll_s)
         self.sync(force_poll=True)
         return all((t := self._tracker.get(c)) is not None and t.done for c in client_order_ids)
+
+    def position_details(self) -> dict[str, tuple[float, float]]:
+        """{symbol: (signed shares, average entry price)} (the stop-loss rules need the entry)."""
+        return mapping.position_details(self.client.get_all_positions())
+
+    def working_signed_qty(self, client_order_ids: Sequence[str]) -> dict[str, float]:
+        """Signed requested quantity of our own orders (others' orders are not counted)."""
+        out = {}
+        for cid in client_order_ids:
+            req = self._requests.get(cid)
+            if req is not None:
+                out[cid] = float(req.side) * req.qty
+        return out
+
+    def time_in_force(self, client_order_id: str) -> TimeInForce | None:
+        req = self._requests.get(client_order_id)
+        return None if req is None else TimeInForce(req.time_in_force)
 
     def working_orders(self) -> list[str]:
         return sorted(self._tracker.working())

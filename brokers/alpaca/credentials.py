@@ -11,12 +11,14 @@ import logging
 import os
 from dataclasses import dataclass, field
 
+from engine.config.loader import ConfigError
+
 KEY_ENV = "APCA_API_KEY_ID"
 SECRET_ENV = "APCA_API_SECRET_KEY"
 REDACTED = "***"
 
 
-class MissingCredentials(RuntimeError):
+class MissingCredentials(ConfigError):
     """The Alpaca keys are not in the environment."""
 
 

@@ -165,6 +165,12 @@ def positions_map(positions: list[Position]) -> dict[str, float]:
     return out
 
 
+def position_details(positions: list[Position]) -> dict[str, tuple[float, float]]:
+    """{symbol: (signed shares, average entry price)}."""
+    signed = positions_map(positions)
+    return {p.symbol: (signed[p.symbol], float(p.avg_entry_price)) for p in positions if p.symbol in signed}
+
+
 @dataclass(frozen=True)
 class ErrorInfo:
     status: int | None

@@ -1,0 +1,244 @@
+"""The live runner: the engine driven bar by bar on the market clock, through the AlpacaBroker.
+
+One cycle, run after a bar closes (daily bars: after the session close; orders then queue at the
+venue and execute at the next open, as the simulated broker assumes):
+  1. catch up with the venue (fills, cancels), then cancel day orders left working at the close;
+  2. load the completed bars (same checks as a backtest) and compute signals with the same strategy;
+  3. build the book from what the broker reports and call `decide_bar`, the backtest's kernel;
+  4. journal signals, the snapshot, risk events and every order intent, then send the orders;
+  5. rebuild the run folder (same files as a backtest) from the journal.
+A cycle for a bar already decided does nothing, so a restarted or repeated cron job is harmless.
+Time comes from an injected clock; tests and the replay demo use simulated time.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Protocol
+
+import numpy as np
+import pandas as pd
+
+from brokers.alpaca.reconcile import ReconcileReport, reconcile
+from engine.clock import Clock
+from engine.config import ParityConfig, dump_config
+from engine.data.bars import Bars
+from engine.data.calendar import TIMEFRAME_MINUTES, bar_times, sessions
+from engine.journal import Journal, Snapshot
+from engine.stepper import Stepper
+from engine.signals import Strategy
+from engine.types import OrderStatus, RiskAction, RiskRule, TimeInForce
+from parity.live_records import records_from_journal
+from reports.run_data import RunData
+from reports.stats import compute_stats, periods_per_year
+from reports.writer import staged_run_dir, write_run_files
+
+log = logging.getLogger(__name__)
+
+
+class BarFeed(Protocol):
+    def completed_bars(self, now_ns: int) -> Bars:
+        """Checked bars of the universe whose close is at or before `now_ns`."""
+        ...
+
+
+@dataclass(frozen=True)
+class CycleReport:
+    bar_ts: int
+    decided: bool  # False: this bar was decided before (nothing sent)
+    orders_sent: int = 0
+    orders_rejected: int = 0
+    canceled_at_close: int = 0
+    equity: float = float("nan")
+
+    def line(self) -> str:
+        when = pd.Timestamp(self.bar_ts, tz="UTC").isoformat()
+        if not self.decided:
+            return f"bar {when}: already decided; nothing sent"
+        return (f"bar {when}: equity {self.equity:,.2f}; {self.orders_sent} order(s) sent, "
+                f"{self.orders_rejected} rejected; {self.canceled_at_close} day order(s) cancelled at the close")
+
+
+class MarketSchedule:
+    """When decisions happen: each bar's close on the exchange calendar (holidays, early closes)."""
+
+    def __init__(self, calendar: str, timeframe: str, settle_s: float = 0.0) -> None:
+        self.calendar, self.timeframe, self._settle = calendar, timeframe, int(settle_s * 1e9)
+
+    def decision_times(self, start_ns: int, end_ns: int) -> np.ndarray:
+        start, end = pd.Timestamp(start_ns, tz="UTC"), pd.Timestamp(end_ns, tz="UTC")
+        table = sessions(self.calendar, start.tz_convert(None).normalize() - pd.Timedelta(days=1),
+                         end.tz_convert(None).normalize() + pd.Timedelta(days=1))
+        _, close_ts, _ = bar_times(table, self.timeframe)
+        times = close_ts + self._settle
+        return times[(times > start_ns) & (times <= end_ns)]
+
+    def next_decision(self, now_ns: int) -> int:
+        horizon = 10 * 86_400 * 10**9
+        times = self.decision_times(now_ns, now_ns + horizon)
+        if not len(times):
+            raise RuntimeError(f"no {self.calendar} session in the 10 days after {pd.Timestamp(now_ns, tz='UTC')}")
+        return int(times[0])
+
+
+class LiveRunner:
+    """Drives one `engine.stepper.Stepper` (the backtest's decision step) from live bars.
+
+    Client order ids use `order_key` = run_key + "e" + the number of earlier runner starts in the
+    journal, so a restarted process never reuses an id; journal rows (decisions, snapshots) use
+    `run_key`, so one run's history spans restarts.
+    """
+
+    def __init__(self, config: ParityConfig, broker: Any, feed: BarFeed, strategy: Strategy, journal: Journal,
+                 clock: Clock, run_key: str, run_dir: Path, symbols: tuple[str, ...], sectors: tuple[str, ...]) -> None:
+        self.config, self.broker, self.feed, self.strategy = config, broker, feed, strategy
+        self.journal, self.clock, self.run_key, self.run_dir = journal, clock, run_key, Path(run_dir)
+        self.symbols, self.sectors = symbols, sectors
+        self._last_bars: Bars | None = None
+        self.stepper: Stepper | None = None
+        self.order_key = ""
+        self._steps = 0
+        self._n_events = 0
+
+    # --- start-up ---------------------------------------------------------------------------------
+    def start(self) -> ReconcileReport:
+        """Reconcile the journal with the broker, then set up the engine's stepper.
+
+        An intent never sent is re-sent only if its decision bar is still the newest completed bar
+        (its orders have not missed their open); older ones are dropped."""
+        now = self.clock.now_ns()
+        newest = self._newest_completed_close(now)
+        report = reconcile(self.broker, self.journal, now,
+                           resend=lambda intent: newest is not None and intent.request.decision_ts >= newest)
+        epoch = len(self.journal.notes("start"))
+        self.journal.note(now, "start", f"runner start #{epoch}")
+        self.order_key = f"{self.run_key}e{epoch}"
+        snaps = self.journal.snapshots(self.run_key)
+        self._steps = len(snaps)
+        # The stepper's first session-start equity is its config's initial cash: resume from the
+        # last journaled close, or the account's equity on a first start (not the backtest's cash).
+        start_equity = snaps[-1].equity if snaps else float(self.broker.account().equity)
+        cfg = self.config.model_copy(update={"simulation": self.config.simulation.model_copy(
+            update={"initial_cash": start_equity})})
+        self.stepper = Stepper(self.symbols, self.sectors, cfg, self.broker, self.order_key)
+        return report
+
+    def _newest_completed_close(self, now: int) -> int | None:
+        try:
+            bars = self.feed.completed_bars(now)
+        except Exception:  # noqa: BLE001 - no data yet: nothing is current, so nothing is re-sent
+            log.warning("no completed bars yet; unsent orders will be dropped", exc_info=True)
+            return None
+        return int(bars.close_ts[-1]) if bars.n_bars else None
+
+    # --- one decision ---------------------------------------------------------------------------
+    def cycle(self) -> CycleReport:
+        if self.stepper is None:
+            raise RuntimeError("LiveRunner.cycle before start(): reconcile first")
+        now = self.clock.now_ns()
+        bars = self.feed.completed_bars(now)
+        if bars.symbols != self.symbols:
+            raise ValueError(f"live bars have symbols {bars.symbols[:5]}..., the runner {self.symbols[:5]}...")
+        self._last_bars = bars
+        t = bars.n_bars - 1
+        ts = int(bars.close_ts[t])
+        if self.journal.decided(self.run_key, ts):
+            return CycleReport(ts, decided=False)
+        # Marked before anything is sent: a crash from here on never decides this bar twice.
+        self.journal.record_decision(self.run_key, ts, {"state": "deciding", "order_key": self.order_key})
+        self.broker.sync(force_poll=True)
+        canceled = self._cancel_day_orders()
+        signals = self.strategy.generate(bars, None)
+        scores = np.ascontiguousarray(signals.scores[t], dtype=np.float64)
+        self.journal.record_signals(self.run_key, ts, bars.symbols, scores.tolist(), str(signals.model_version[t]))
+        before = len(self.stepper.records().orders)
+        self.stepper.step(self._steps, ts, int(bars.session[t]), bars.close[t], scores)
+        self._steps += 1
+        rec = self.stepper.records()
+        new_orders = rec.orders[before:]
+        self._journal_step(ts, int(bars.session[t]), rec)
+        rejected = int(np.sum(new_orders["status"] == int(OrderStatus.REJECTED)))
+        report = CycleReport(ts, True, len(new_orders) - rejected, rejected, canceled, float(rec.equity["equity"][-1]))
+        self.journal.note(now, "cycle", report.line())
+        log.info("%s", report.line())
+        return report
+
+    def _cancel_day_orders(self) -> int:
+        """Our day orders still working at a decision after the close will not trade again: cancel."""
+        day = [e.client_order_id for e in self.broker.open_orders()
+               if self.broker.time_in_force(e.client_order_id) == TimeInForce.DAY]
+        if day:
+            self.broker.cancel(day)
+            self.broker.wait_until_done(day, timeout_s=30)
+        return len(day)
+
+    def _journal_step(self, ts: int, session: int, rec: Any) -> None:
+        eq = rec.equity[-1]
+        equity = float(eq["equity"])
+        positions = {s: float(q) for s, q in zip(self.symbols, rec.positions[-1]) if q != 0.0}
+        marks = {s: float(m) for s, m in zip(self.symbols, rec.close[-1]) if np.isfinite(m)}
+        self.journal.record_snapshot(self.run_key, Snapshot(
+            ts, session, float(eq["cash"]), equity, float(eq["gross_exposure"]) * equity,
+            float(eq["net_exposure"]) * equity, positions, marks))
+        for e in rec.risk_events[self._n_events:]:
+            sym = self.symbols[int(e["symbol"])] if int(e["symbol"]) >= 0 else "*"
+            self.journal.record_risk_event(self.run_key, ts, sym, RiskRule(int(e["rule"])).name.lower(),
+                                           RiskAction(int(e["action"])).name.lower(), float(e["requested"]),
+                                           float(e["allowed"]))
+        self._n_events = len(rec.risk_events)
+
+    # --- outputs --------------------------------------------------------------------------------
+    def write_outputs(self, bars: Bars | None = None) -> Path:
+        """(Re)write the run folder from the journal: orders, fills, equity, positions, risk events,
+        signals, stats.json and report.html, exactly the files a backtest writes."""
+        bars = bars or self._last_bars
+        if bars is None:
+            raise RuntimeError("write_outputs before any cycle: there are no bars to report on")
+        records = records_from_journal(self.journal, self.run_key, self.symbols, self.sectors)
+        run = RunData(run_id=self.run_dir.name, orders=records.orders_frame(), fills=records.fills_frame(),
+                      equity=records.equity_frame(), positions=records.positions_frame(),
+                      risk_events=records.risk_events_frame(), signals=self._signals_frame(),
+                      data_notes=tuple(bars.notes), config_yaml=dump_config(self.config))
+        stats = compute_stats(run.equity, run.fills, run.orders, periods_per_year(self.config.data.timeframe)) \
+            if len(run.equity) >= 2 else {}
+        old = self.run_dir.with_name(self.run_dir.name + ".previous")
+        if self.run_dir.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            self.run_dir.rename(old)
+        try:
+            with staged_run_dir(self.run_dir.parent, self.run_dir.name) as staging:
+                write_run_files(staging, run.with_stats(stats), html=self.config.reporting.html)
+        except BaseException:
+            if old.exists() and not self.run_dir.exists():
+                old.rename(self.run_dir)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+        return self.run_dir
+
+    def _signals_frame(self) -> pd.DataFrame:
+        rows = self.journal._read("SELECT ts, symbol, score, model_version FROM signals WHERE run_key = ? "
+                                  "ORDER BY ts, rowid", (self.run_key,))
+        frame = pd.DataFrame(rows, columns=["ts", "symbol", "score", "model_version"])
+        frame["ts"] = pd.to_datetime(frame["ts"].astype("int64"), utc=True)
+        frame["score"] = frame["score"].astype("float64")
+        return frame
+
+    # --- driving it -----------------------------------------------------------------------------
+    def run_forever(self, schedule: MarketSchedule, sleep: Callable[[float], None],
+                    stop: Callable[[], bool] = lambda: False) -> None:
+        """Service mode: sleep until each bar's close (plus settle time), decide, write outputs."""
+        while not stop():
+            wake = schedule.next_decision(self.clock.now_ns())
+            while not stop() and self.clock.now_ns() < wake:
+                sleep(min((wake - self.clock.now_ns()) / 1e9, 60.0))
+            if stop():
+                return
+            self.cycle()
+            self.write_outputs()
+
+
+def intraday_minutes(timeframe: str) -> int | None:
+    return TIMEFRAME_MINUTES.get(timeframe)

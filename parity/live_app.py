@@ -1,0 +1,79 @@
+"""Wiring for live paper trading: config -> AlpacaBroker, journal, live bars, strategy, LiveRunner.
+
+`parity run` (commands/run.py) and the offline replay (parity/replay.py) both build their runner
+here; only the venue differs (Alpaca's servers, or a local FakeAlpaca replaying bars).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from brokers.alpaca.broker import AlpacaBroker
+from brokers.alpaca.credentials import Credentials, credentials_from_env
+from brokers.alpaca.live_bars import AlpacaBarFeed
+from brokers.alpaca.market_data import AlpacaBars
+from engine.clock import Clock
+from engine.config import ConfigError, ParityConfig, config_hash
+from engine.data.universe import read_universe
+from engine.journal import Journal
+from engine.signals import Strategy
+from parity.live import LiveRunner
+
+log = logging.getLogger(__name__)
+
+
+def build_strategy(config: ParityConfig) -> Strategy:
+    """The same strategy code as a backtest (strategies.build_strategy once it exists)."""
+    try:
+        from strategies import build_strategy as build  # type: ignore[attr-defined]
+    except ImportError:
+        build = None
+    if build is not None:
+        return build(config.strategy)
+    if config.strategy.name == "momentum":
+        from strategies.momentum import MomentumStrategy
+
+        return MomentumStrategy(config.strategy.momentum)
+    raise ConfigError(f"strategy.name '{config.strategy.name}' is not available for live runs yet")
+
+
+def live_run_key(config: ParityConfig) -> str:
+    """Short and stable across restarts of the same config (it prefixes every client_order_id)."""
+    return config_hash(config)[:8]
+
+
+@dataclass
+class LiveSetup:
+    runner: LiveRunner
+    broker: AlpacaBroker
+    journal: Journal
+
+    def close(self) -> None:
+        self.broker.close()
+        self.journal.close()
+
+
+def build_live(config: ParityConfig, config_path: str | Path, base_dir: Path, clock: Clock,
+               creds: Credentials | None = None, broker_cls: type[AlpacaBroker] = AlpacaBroker,
+               broker_args: tuple[Any, ...] = (), run_dir: Path | None = None, use_stream: bool = True) -> LiveSetup:
+    if config.execution.mode != "paper":
+        raise ConfigError(f"{config_path}: execution.mode is '{config.execution.mode}'; `parity run` trades "
+                          f"through Alpaca and needs execution.mode: paper (see config/paper.yaml)")
+    creds = creds or credentials_from_env()
+    universe_path = config.data.universe if config.data.universe.is_absolute() else base_dir / config.data.universe
+    universe = read_universe(universe_path)
+    run_key = live_run_key(config)
+    journal_path = config.alpaca.journal_path
+    journal = Journal(journal_path if journal_path.is_absolute() else base_dir / journal_path)
+    broker = broker_cls(*broker_args, config.alpaca, creds, journal=journal, run_key=run_key, clock=clock,
+                        use_stream=use_stream)
+    feed = AlpacaBarFeed(AlpacaBars(config.alpaca, creds), list(universe), universe, config.data.timeframe,
+                         config.data.calendar)
+    out = config.reporting.output_dir if config.reporting.output_dir.is_absolute() else base_dir / config.reporting.output_dir
+    run_dir = run_dir or out / (config.reporting.run_id or f"paper-{config.strategy.name}-{run_key}")
+    runner = LiveRunner(config, broker, feed, build_strategy(config), journal, clock, run_key, run_dir,
+                        tuple(universe), tuple(universe.values()))
+    return LiveSetup(runner, broker, journal)
