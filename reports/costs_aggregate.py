@@ -26,8 +26,8 @@ import pandas as pd
 from reports.costs import COMPONENTS, EXECUTION_PARTS
 from reports.costs_prices import MARKET_TZ, MarketPrices, _ns
 
-PARTICIPATION_EDGES = (0.0, 0.001, 0.005, 0.01, 0.025, 0.05, 0.10, np.inf)
-PARTICIPATION_LABELS = ("<0.1%", "0.1-0.5%", "0.5-1%", "1-2.5%", "2.5-5%", "5-10%", ">10%")
+PARTICIPATION_EDGES = (0.0, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.10, np.inf)
+PARTICIPATION_LABELS = ("<0.01%", "0.01-0.05%", "0.05-0.1%", "0.1-0.5%", "0.5-1%", "1-2.5%", "2.5-5%", "5-10%", ">10%")
 VOL_EDGES = (0.0, 0.01, 0.015, 0.02, 0.03, 0.05, np.inf)  # daily volatility
 VOL_LABELS = ("<1%", "1-1.5%", "1.5-2%", "2-3%", "3-5%", ">5%")
 NO_FILLS, UNKNOWN = "no fills", "unknown"

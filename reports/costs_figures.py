@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from engine.config.schema import SlippageConfig
 from reports.calibration import SlippageFit
 
 WIDTH_IN, DPI = 10.0, 100
@@ -25,12 +26,17 @@ def shortfall_decomposition(summary: dict[str, Any]) -> Figure:
     fig = Figure(figsize=(WIDTH_IN, 3.8), dpi=DPI, layout="constrained")
     ax = fig.subplots()
     starts = np.concatenate([[0.0], np.cumsum(values)[:-1]])
+    total = summary["shortfall_total_bps"]
     ax.bar(labels, values, bottom=starts, color=[_COLORS[k] for k, _ in _PARTS])
-    ax.bar(["total"], [summary["shortfall_total_bps"]], color="#2c3e50")
+    ax.bar(["total"], [total], color="#2c3e50")
     ax.axhline(0.0, color="grey", linewidth=0.8)
-    for i, v in enumerate([*values, summary["shortfall_total_bps"]]):
-        top = (starts[i] + v) if i < len(values) else v
-        ax.annotate(f"{v:+.2f}", (i, top), ha="center", va="bottom" if v >= 0 else "top", fontsize=8)
+    ends = [*(starts + np.asarray(values)), total]
+    lo, hi = min(0.0, *starts, *ends), max(0.0, *starts, *ends)
+    pad = 0.15 * (hi - lo or 1.0)
+    ax.set_ylim(lo - pad, hi + pad)
+    for i, (v, end) in enumerate(zip([*values, total], ends)):
+        ax.annotate(f"{v:+.2f}", (i, end), xytext=(0, 3 if v >= 0 else -3), textcoords="offset points",
+                    ha="center", va="bottom" if v >= 0 else "top", fontsize=8)
     ax.set_ylabel("bps of decision notional (+ = cost)")
     ax.set_title("Implementation shortfall decomposition")
     ax.tick_params(axis="x", labelsize=8)
@@ -38,26 +44,26 @@ def shortfall_decomposition(summary: dict[str, Any]) -> Figure:
     return fig
 
 
-def slippage_vs_participation(observations: pd.DataFrame, configured: tuple[float, float], fit: SlippageFit | None) -> Figure | None:
-    """Per-fill slippage against participation, with the model curve at the median daily vol.
-
-    `configured` is (fixed_bps + half_spread_bps, impact_coef) from the run's config.
-    """
+def slippage_vs_participation(observations: pd.DataFrame, configured: SlippageConfig, fit: SlippageFit | None) -> Figure | None:
+    """Per-fill slippage against participation, with the configured and the fitted model curves at the
+    median daily vol of the fills."""
     used = observations[observations["used"] & (observations["participation"] > 0)]
     if used.empty:
         return None
     fig = Figure(figsize=(WIDTH_IN, 4.2), dpi=DPI, layout="constrained")
     ax = fig.subplots()
     ax.scatter(used["participation"] * 100.0, used["slippage_bps"], s=8, alpha=0.35, color="#1f4e79", label="fills")
-    grid = np.linspace(0.0, float(used["participation"].max()), 200)
+    # participation spans decades: a log axis, with the curves drawn over the observed range
+    grid = np.geomspace(float(used["participation"].min()), float(used["participation"].max()), 200)
     vol = float(used["daily_vol"].median())
-    curves = [("model (config)", *configured, "#c0392b", "-")]
+    curves = [("model (config)", configured.fixed_bps + configured.half_spread_bps, configured.impact_coef, "#c0392b", "-")]
     if fit is not None:
         curves.append(("model (fitted)", fit.intercept_bps, fit.impact_coef, "#27ae60", "--"))
     for label, intercept, coef, color, style in curves:
         ax.plot(grid * 100.0, intercept + 1e4 * coef * vol * np.sqrt(grid), color=color, linestyle=style,
                 label=f"{label}: {intercept:.2f} + {coef:.3g}·1e4·σ·√p (σ = {vol * 100:.2f}%)")
-    ax.set_xlabel("participation (% of bar volume)")
+    ax.set_xscale("log")
+    ax.set_xlabel("participation (% of bar volume, log scale)")
     ax.set_ylabel("slippage vs reference (bps)")
     ax.set_title("Slippage against participation")
     ax.legend(fontsize=8)

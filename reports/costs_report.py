@@ -47,20 +47,27 @@ def cost_analysis_section(run: RunData) -> str | None:
     return render_cost_section(analyse_costs(run))
 
 
-def render_cost_section(analysis: CostAnalysis) -> str:
-    from reports.html import figure_html, format_value, section, table_html  # html.py lists this section
+def headline_table(summary: dict[str, Any]) -> pd.DataFrame:
+    """The headline figures as a two-column table of formatted values (report and notebook)."""
+    from reports.html import format_value  # html.py lists this module's section: import it lazily
 
-    s = analysis.summary
-    rows = [(label, format_value(_finite(s.get(key)), kind)) for key, label, kind in HEADLINE_ROWS]
+    rows = [(label, format_value(_finite(summary.get(key)), kind)) for key, label, kind in HEADLINE_ROWS]
+    return pd.DataFrame(rows, columns=["metric", "value"])
+
+
+def render_cost_section(analysis: CostAnalysis) -> str:
+    from reports.html import figure_html, section, table_html  # html.py lists this section: import lazily
+
     parts = [
         '<p class="note">Positive = cost to the trader. bps of decision notional (qty x decision price) unless '
         "stated; conventions in reports/costs.py. Prices from the run's " + html_lib.escape(analysis.prices_source) + ".</p>",
-        table_html(pd.DataFrame(rows, columns=["metric", "value"])),
+        table_html(headline_table(analysis.summary)),
     ]
+    s = analysis.summary
     figures = [
         ("Shortfall decomposition", costs_figures.shortfall_decomposition(s)),
         ("Slippage against participation", costs_figures.slippage_vs_participation(
-            analysis.observations, _configured_model(analysis), analysis.calibration.slippage)),
+            analysis.observations, analysis.config.simulation.slippage, analysis.calibration.slippage)),
         ("Shortfall by symbol", costs_figures.cost_by_symbol(analysis.tables["symbol"])),
         ("Cumulative cost drag", costs_figures.cost_drag(analysis.drag)),
     ]
@@ -77,11 +84,6 @@ def render_cost_section(analysis: CostAnalysis) -> str:
     parts.append("<h3>Calibrated simulator parameters</h3><pre>"
                  + html_lib.escape(analysis.calibration.yaml_snippet()) + "</pre>")
     return section("Transaction costs", "\n".join(parts), anchor="transaction-costs")
-
-
-def _configured_model(analysis: CostAnalysis) -> tuple[float, float]:
-    slip = analysis.config.simulation.slippage
-    return slip.fixed_bps + slip.half_spread_bps, slip.impact_coef
 
 
 def _finite(value: Any) -> Any:

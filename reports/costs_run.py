@@ -7,6 +7,7 @@ from the records (reports/costs_prices.py says how, and `CostAnalysis.prices_sou
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,22 @@ def newest_run_dir(output_dir: str | Path = "reports") -> Path:
         raise FileNotFoundError(f"{output_dir}: no run folder with orders.parquet; run `parity backtest` first "
                                 f"or set {RUN_DIR_ENV} to a run folder")
     return max(runs, key=lambda p: (p.stat().st_mtime_ns, p.name))
+
+
+def locate_run(run_dir: str | Path | None = None, start: Path | None = None) -> tuple[Path, Path]:
+    """(run folder, project folder) for a notebook: `run_dir`, else $PARITY_RUN_DIR, else the newest run
+    under the project's reports/. The project folder (where config/ lives: the current folder or one
+    above it, as when Jupyter starts in notebooks/) is where the run's relative data paths resolve."""
+    start = (start or Path.cwd()).resolve()
+    project = next((p for p in (start, *start.parents[:2]) if (p / "config").is_dir()), start)
+    chosen = run_dir or os.environ.get(RUN_DIR_ENV)
+    if chosen:
+        path = Path(chosen).expanduser()
+        path = path if path.is_absolute() else project / path
+        if not (path / "orders.parquet").is_file():
+            raise FileNotFoundError(f"{path}: not a run folder (no orders.parquet); set {RUN_DIR_ENV} to reports/<run-id>")
+        return path, project
+    return newest_run_dir(project / "reports"), project
 
 
 def _matches(bars: Bars, run: RunData) -> bool:
