@@ -29,6 +29,8 @@ from engine.kernels.portfolio import apply_fills, mark_to_market, update_marks
 from engine.types import FILL_DTYPE, ORDER_DTYPE, OrderReason, OrderStatus, Side
 
 _TERMINAL_NOT_FILLED = (int(OrderStatus.CANCELED), int(OrderStatus.EXPIRED), int(OrderStatus.REJECTED))
+_SIDES = {int(s): s for s in Side}
+_STATUSES = {int(s): s for s in OrderStatus}
 
 
 class SimBroker:
@@ -90,7 +92,18 @@ class SimBroker:
         return {self._bars.symbols[i]: float(q) for i, q in enumerate(self._positions) if q != 0.0}
 
     def submit(self, orders: Sequence[OrderRequest]) -> list[OrderAck]:
-        return [self._submit_one(r) for r in orders]
+        acks = []
+        accepted = []
+        for r in orders:
+            reason = self._refusal(r)
+            if not reason:
+                self._by_client[r.client_order_id] = self._n_orders + len(accepted)
+                accepted.append(r)
+            acks.append(OrderAck(r.client_order_id, accepted=not reason, reason=reason,
+                                 broker_order_id=str(self._by_client[r.client_order_id] + 1) if not reason else None))
+        if accepted:
+            self._book_orders(accepted)
+        return acks
 
     def cancel(self, client_order_ids: Sequence[str]) -> None:
         wanted = {self._by_client[c] for c in client_order_ids if c in self._by_client}
@@ -107,7 +120,12 @@ class SimBroker:
 
     def open_orders(self) -> list[OrderEvent]:
         now = self.now_ns()
-        return [self._event(int(idx), now) for idx in self._working[: self._n_working]]
+        idx = self._working[: self._n_working]
+        o = self._orders[idx]
+        symbols = self._bars.symbols
+        return [OrderEvent(self._client_ids[i], symbols[sym], _STATUSES[status], filled, now)
+                for i, sym, status, filled in zip(idx.tolist(), o["symbol"].tolist(), o["status"].tolist(),
+                                                  o["filled_qty"].tolist())]
 
     def events_since(self, cursor: int) -> tuple[list[OrderEvent], int]:
         return self._events[cursor:], len(self._events)
@@ -121,37 +139,36 @@ class SimBroker:
         return self._fills[: self._n_fills].copy()
 
     # --- internals ------------------------------------------------------------------------------
-    def _submit_one(self, r: OrderRequest) -> OrderAck:
-        reason = self._refusal(r)
-        if reason:
-            return OrderAck(r.client_order_id, accepted=False, reason=reason)
-        idx = self._n_orders
-        self._orders = ensure_capacity(self._orders, idx + 1)
-        self._working = ensure_capacity(self._working, self._n_working + 1)
+    def _book_orders(self, accepted: list[OrderRequest]) -> None:
+        """Write accepted requests as ORDER_DTYPE rows (column by column: the per-step cost matters) and
+        append them to `working`; submit latencies are drawn in request order."""
+        first, k = self._n_orders, len(accepted)
+        self._orders = ensure_capacity(self._orders, first + k)
+        self._working = ensure_capacity(self._working, self._n_working + k)
         now = self.now_ns()
-        o = self._orders[idx]
-        o["order_id"] = idx + 1
-        o["bar"] = self._t
-        o["symbol"] = self._symbol_index[r.symbol]
-        o["side"] = int(r.side)
-        o["type"] = int(r.type)
-        o["tif"] = int(r.time_in_force)
-        o["reason"] = int(OrderReason.REBALANCE)
-        o["status"] = int(OrderStatus.NEW)
-        o["qty"] = float(r.qty)
-        o["filled_qty"] = 0.0
-        o["limit_price"] = np.nan if r.limit_price is None else float(r.limit_price)
-        o["stop_price"] = np.nan if r.stop_price is None else float(r.stop_price)
-        o["created_at"] = now
-        o["arrival_at"] = now + draw_delay_ns(self._sim.submit_ns, self._sim.latency_dist, self._sim.lognormal_sigma)
-        o["decision_price"] = float(r.decision_price)
-        o["arrival_price"] = np.nan
-        self._n_orders += 1
-        self._working[self._n_working] = idx
-        self._n_working += 1
-        self._client_ids.append(r.client_order_id)
-        self._by_client[r.client_order_id] = idx
-        return OrderAck(r.client_order_id, accepted=True, broker_order_id=str(idx + 1))
+        rows = self._orders[first:first + k]
+        rows["order_id"] = np.arange(first + 1, first + k + 1)
+        rows["bar"] = self._t
+        rows["symbol"] = [self._symbol_index[r.symbol] for r in accepted]
+        rows["side"] = [int(r.side) for r in accepted]
+        rows["type"] = [int(r.type) for r in accepted]
+        rows["tif"] = [int(r.time_in_force) for r in accepted]
+        rows["reason"] = int(OrderReason.REBALANCE)
+        rows["status"] = int(OrderStatus.NEW)
+        rows["qty"] = [float(r.qty) for r in accepted]
+        rows["filled_qty"] = 0.0
+        rows["limit_price"] = [np.nan if r.limit_price is None else float(r.limit_price) for r in accepted]
+        rows["stop_price"] = [np.nan if r.stop_price is None else float(r.stop_price) for r in accepted]
+        rows["created_at"] = now
+        sim = self._sim
+        rows["arrival_at"] = [now + draw_delay_ns(sim.submit_ns, sim.latency_dist, sim.lognormal_sigma)
+                              for _ in range(k)]
+        rows["decision_price"] = [float(r.decision_price) for r in accepted]
+        rows["arrival_price"] = np.nan
+        self._working[self._n_working:self._n_working + k] = np.arange(first, first + k)
+        self._n_working += k
+        self._n_orders += k
+        self._client_ids.extend(r.client_order_id for r in accepted)
 
     def _refusal(self, r: OrderRequest) -> str:
         if self._t < 0:
@@ -165,23 +182,24 @@ class SimBroker:
         return ""
 
     def _emit_fills(self, start: int, stop: int) -> None:
-        for k in range(start, stop):
-            f = self._fills[k]
-            idx = int(f["order_id"]) - 1
-            o = self._orders[idx]
-            filled = float(o["filled_qty"])  # one fill per order per bar: this fill brought it here
-            status = OrderStatus.FILLED if filled >= float(o["qty"]) else OrderStatus.PARTIALLY_FILLED
-            fill = Fill(
-                client_order_id=self._client_ids[idx], symbol=self._bars.symbols[int(f["symbol"])],
-                side=Side(int(f["side"])), qty=float(f["qty"]), price=float(f["price"]), ts=int(f["ts"]),
-                commission=float(f["commission"]), sec_fee=float(f["sec_fee"]), taf_fee=float(f["taf_fee"]),
-                execution_id=f"sim-{k + 1}")
-            self._events.append(OrderEvent(self._client_ids[idx], fill.symbol, status, filled, int(f["reported_at"]),
-                                           fill=fill))
+        f = self._fills[start:stop]
+        idx = (f["order_id"] - 1).tolist()
+        filled = self._orders["filled_qty"][idx].tolist()  # one fill per order per bar: this fill's total
+        ordered = self._orders["qty"][idx].tolist()
+        columns = zip(idx, filled, ordered, f["symbol"].tolist(), f["side"].tolist(), f["qty"].tolist(),
+                      f["price"].tolist(), f["ts"].tolist(), f["commission"].tolist(), f["sec_fee"].tolist(),
+                      f["taf_fee"].tolist(), f["reported_at"].tolist(), range(start + 1, stop + 1))
+        for i, cum, qty_ordered, sym, side, qty, price, ts, comm, sec, taf, reported, execution in columns:
+            cid = self._client_ids[i]
+            symbol = self._bars.symbols[sym]
+            fill = Fill(client_order_id=cid, symbol=symbol, side=_SIDES[side], qty=qty, price=price, ts=ts,
+                        commission=comm, sec_fee=sec, taf_fee=taf, execution_id=f"sim-{execution}")
+            status = OrderStatus.FILLED if cum >= qty_ordered else OrderStatus.PARTIALLY_FILLED
+            self._events.append(OrderEvent(cid, symbol, status, cum, reported, fill=fill))
 
     def _event(self, idx: int, ts: int) -> OrderEvent:
         o = self._orders[idx]
-        return OrderEvent(self._client_ids[idx], self._bars.symbols[int(o["symbol"])], OrderStatus(int(o["status"])),
+        return OrderEvent(self._client_ids[idx], self._bars.symbols[int(o["symbol"])], _STATUSES[int(o["status"])],
                           float(o["filled_qty"]), ts)
 
     def _emit(self, idx: int, ts: int) -> None:
