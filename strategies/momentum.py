@@ -1,0 +1,74 @@
+"""Cross-sectional momentum: the baseline strategy, rule-based and deterministic.
+
+Score of symbol n at bar t: the log return from the close of bar t - lookback to the close of bar
+t - skip (the last `skip` bars are left out to avoid short-term reversal), optionally divided by the
+standard deviation of its 1-bar log returns over the last `vol_lookback` bars, then ranked across
+the symbols of bar t onto [-1, 1]. Row t reads closes t - max(lookback, vol_lookback) .. t only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from engine.config.schema import MomentumConfig
+from engine.data.bars import Bars
+from engine.signals import SignalSet
+from strategies.diagnostics import signal_diagnostics
+from strategies.ranks import cross_sectional_rank
+
+# Momentum has no label horizon; its diagnostics measure the next bar's return.
+_DIAGNOSTIC_HORIZON = 1
+
+
+def trailing_volatility(close: np.ndarray, lookback: int) -> np.ndarray:
+    """(T, N) sample std (ddof=1) of 1-bar log returns over bars t - lookback + 1 .. t.
+
+    Each window is reduced on its own (no running sums), so a row depends only on its window's
+    values: recomputing it from the last bars alone gives the same number to the bit.
+    """
+    out = np.full(close.shape, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        log_ret = np.log(close[1:] / close[:-1])
+    if log_ret.shape[0] >= lookback:
+        windows = sliding_window_view(log_ret, lookback, axis=0)  # (T - lookback, N, lookback)
+        out[lookback:] = windows.std(axis=-1, ddof=1)
+    return out
+
+
+def momentum_raw(close: np.ndarray, cfg: MomentumConfig) -> np.ndarray:
+    """(T, N) trailing return (vol-scaled if configured) before ranking; NaN while warming up."""
+    t = close.shape[0]
+    raw = np.full(close.shape, np.nan)
+    if t > cfg.lookback:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            raw[cfg.lookback:] = np.log(close[cfg.lookback - cfg.skip: t - cfg.skip] / close[: t - cfg.lookback])
+    if cfg.vol_scaled:
+        vol = trailing_volatility(close, cfg.vol_lookback)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            raw = np.where(vol > 0, raw / vol, np.nan)
+    raw[~np.isfinite(raw)] = np.nan
+    return raw
+
+
+def momentum_scores(close: np.ndarray, cfg: MomentumConfig) -> np.ndarray:
+    """(T, N) momentum scores in [-1, 1] (lowest momentum -1, highest +1)."""
+    return cross_sectional_rank(momentum_raw(close, cfg))
+
+
+def history_needed(cfg: MomentumConfig) -> int:
+    """Bars a row needs, itself included: the live scorer keeps this many."""
+    return max(cfg.lookback, cfg.vol_lookback if cfg.vol_scaled else 0) + 1
+
+
+class MomentumStrategy:
+    name = "momentum"
+
+    def __init__(self, cfg: MomentumConfig) -> None:
+        self.cfg = cfg
+
+    def generate(self, bars: Bars, artifacts_dir: "str | None" = None) -> SignalSet:
+        scores = momentum_scores(bars.close, self.cfg)
+        diagnostics = signal_diagnostics(scores, bars, _DIAGNOSTIC_HORIZON)
+        return SignalSet(scores=scores, model_version=np.full(bars.n_bars, "", dtype=object),
+                         diagnostics=diagnostics)
