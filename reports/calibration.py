@@ -206,3 +206,20 @@ def _delays_ms(start: pd.Series, stop: pd.Series) -> np.ndarray:
 def _round(value: float) -> float:
     """Four significant figures: enough for a config, free of float noise."""
     return float(f"{value:.4g}") if math.isfinite(value) else value
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m reports.calibration RUN_DIR`: print the calibrated `simulation:` snippet of a run folder."""
+    import argparse
+
+    from reports.costs_run import analyse_run_dir  # imports this module: keep it out of module import time
+
+    parser = argparse.ArgumentParser(prog="python -m reports.calibration", description=main.__doc__)
+    parser.add_argument("run_dir", help="a run folder, e.g. reports/<run-id>")
+    args = parser.parse_args(argv)
+    print(analyse_run_dir(args.run_dir).calibration.yaml_snippet(), end="")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

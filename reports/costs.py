@@ -32,7 +32,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from reports.costs_compare import compare_with_simulator, comparison_summary
 from reports.costs_prices import MarketPrices, _ns
+
+__all__ = ["COMPONENTS", "EXECUTION_PARTS", "attribute_orders", "compare_with_simulator", "comparison_summary",
+           "fill_totals", "order_end_prices"]
 
 COMPONENTS = ("delay", "execution", "fees", "opportunity")
 EXECUTION_PARTS = ("timing", "slippage")

@@ -16,7 +16,7 @@ from nbclient import NotebookClient
 from engine.config.loader import dump_config, load_config
 from engine.config.schema import ParityConfig
 from reports.costs_report import cost_analysis_section
-from reports.costs_run import RUN_DIR_ENV, analyse_run_dir
+from reports.costs_run import RUN_DIR_ENV, analyse_run_dir, locate_run
 from reports.run_data import RunData, load_run
 from reports.writer import write_run
 
@@ -114,3 +114,22 @@ def test_notebook_compares_a_paper_run_with_the_simulator(paper_run, monkeypatch
     # order 1: realised vs arrival 50.10: (60 * 0.05 + 40 * 0.20) / 100 shares -> per fill 9.98 and 39.92 bps
     cmp = analysis.comparison.set_index("order_id")
     np.testing.assert_allclose(cmp["realised_slippage_bps"], [0.05 / 50.1 * 1e4, 0.20 / 50.1 * 1e4])
+
+
+def test_locate_run_prefers_the_argument_then_the_env_var_then_the_newest_run(tmp_path, monkeypatch):
+    import os
+
+    (tmp_path / "config").mkdir()
+    older, newer = tmp_path / "reports" / "a-run", tmp_path / "reports" / "b-run"
+    for i, folder in enumerate((older, newer)):
+        folder.mkdir(parents=True)
+        (folder / "orders.parquet").write_bytes(b"")
+        os.utime(folder, ns=(10**18 + i, 10**18 + i))
+    monkeypatch.delenv(RUN_DIR_ENV, raising=False)
+    start = tmp_path / "notebooks"  # Jupyter started in notebooks/: the project is one folder up
+    start.mkdir()
+    assert locate_run(start=start) == (newer, tmp_path)
+    monkeypatch.setenv(RUN_DIR_ENV, "reports/a-run")
+    assert locate_run(start=start) == (older, tmp_path)
+    with pytest.raises(FileNotFoundError, match="not a run folder"):
+        locate_run(tmp_path / "reports", start=start)
