@@ -17,6 +17,15 @@ from engine.data.bars import Bars
 from strategies.labels import forward_returns
 
 
+def _row_mean(x: np.ndarray) -> np.ndarray:
+    """Mean of each row over its finite values, as a (T, 1) column; NaN for an empty row."""
+    finite = np.isfinite(x)
+    count = finite.sum(axis=1, keepdims=True)
+    total = np.where(finite, x, 0.0).sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / count, np.nan)
+
+
 def rank_ic(scores: np.ndarray, forward: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per-row Spearman correlation over symbols where both are finite -> (ic (T,), n (T,)).
 
@@ -27,8 +36,8 @@ def rank_ic(scores: np.ndarray, forward: np.ndarray) -> tuple[np.ndarray, np.nda
     a = rankdata(np.where(both, scores, np.nan), axis=1, nan_policy="omit")
     b = rankdata(np.where(both, forward, np.nan), axis=1, nan_policy="omit")
     with np.errstate(invalid="ignore", divide="ignore"):
-        da = a - np.nanmean(np.where(both, a, np.nan), axis=1, keepdims=True)
-        db = b - np.nanmean(np.where(both, b, np.nan), axis=1, keepdims=True)
+        da = a - _row_mean(a)
+        db = b - _row_mean(b)
         cov = np.nansum(np.where(both, da * db, np.nan), axis=1)
         var_a = np.nansum(np.where(both, da * da, np.nan), axis=1)
         var_b = np.nansum(np.where(both, db * db, np.nan), axis=1)
@@ -54,9 +63,7 @@ def hit_rate(scores: np.ndarray, forward: np.ndarray) -> tuple[float, int]:
     """Share of (bar, symbol) with a non-zero score whose sign matches the sign of the forward return
     in excess of that bar's universe mean; and the number of such observations."""
     both = np.isfinite(scores) & np.isfinite(forward)
-    with np.errstate(invalid="ignore"):
-        mean = np.nanmean(np.where(both, forward, np.nan), axis=1, keepdims=True)
-    excess = forward - mean
+    excess = forward - _row_mean(np.where(both, forward, np.nan))
     used = both & (scores != 0) & (excess != 0)
     n = int(used.sum())
     hits = int((np.sign(scores[used]) == np.sign(excess[used])).sum())

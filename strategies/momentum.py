@@ -9,12 +9,12 @@ the symbols of bar t onto [-1, 1]. Row t reads closes t - max(lookback, vol_look
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from engine.config.schema import MomentumConfig
 from engine.data.bars import Bars
 from engine.signals import SignalSet
 from strategies.diagnostics import signal_diagnostics
+from strategies.features.windows_nb import window_cov
 from strategies.ranks import cross_sectional_rank
 
 # Momentum has no label horizon; its diagnostics measure the next bar's return.
@@ -27,13 +27,10 @@ def trailing_volatility(close: np.ndarray, lookback: int) -> np.ndarray:
     Each window is reduced on its own (no running sums), so a row depends only on its window's
     values: recomputing it from the last bars alone gives the same number to the bit.
     """
-    out = np.full(close.shape, np.nan)
+    log_ret = np.full(close.shape, np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
-        log_ret = np.log(close[1:] / close[:-1])
-    if log_ret.shape[0] >= lookback:
-        windows = sliding_window_view(log_ret, lookback, axis=0)  # (T - lookback, N, lookback)
-        out[lookback:] = windows.std(axis=-1, ddof=1)
-    return out
+        log_ret[1:] = np.log(close[1:] / close[:-1])
+    return np.sqrt(np.maximum(window_cov(log_ret, log_ret, lookback), 0.0))
 
 
 def momentum_raw(close: np.ndarray, cfg: MomentumConfig) -> np.ndarray:
