@@ -18,7 +18,8 @@ keeps the configured half_spread_bps (a quoted-spread fact) and gives the rest o
 fixed_bps (if the intercept is below the configured half spread, half_spread_bps takes all of it).
 
 Latency: submit = arrival_at - created_at per order, fill = reported_at - ts per fill (ack is not in
-the records, so the configured value is kept). Their medians become submit_ms / fill_ms; when the
+the records, so the configured value is kept, as it is for a delay that is zero throughout: a paper
+run records arrival_at = created_at, i.e. no submit delay observed). Their medians become submit_ms / fill_ms; when the
 delays vary, distribution is lognormal with sigma = the pooled sd of log(delay / median).
 """
 
@@ -33,7 +34,7 @@ import yaml
 from scipy.optimize import lsq_linear
 
 from engine.config.schema import LatencyConfig, SimulationConfig, SlippageConfig
-from reports.costs_prices import MarketPrices, _ns
+from reports.costs_prices import MarketPrices, utc_ns
 
 MIN_FILLS = 3
 _CONSTANT_SPREAD = 1e-6  # relative spread of delays below which latency counts as constant
@@ -139,6 +140,8 @@ def fit_latency(orders: pd.DataFrame, fills: pd.DataFrame, configured: LatencyCo
     """Medians of the observed submit and fill delays (configured values where none is observed)."""
     submit = _delays_ms(orders["created_at"], orders["arrival_at"])
     fill = _delays_ms(fills["ts"], fills["reported_at"])
+    # all zero = not recorded (a run through the Broker protocol sets arrival_at = created_at)
+    submit, fill = (d if (d > 0).any() else d[:0] for d in (submit, fill))
     submit_ms = float(np.median(submit)) if len(submit) else float(configured.submit_ms)
     fill_ms = float(np.median(fill)) if len(fill) else float(configured.fill_ms)
     logs = [np.log(d[d > 0] / med) for d, med in ((submit, submit_ms), (fill, fill_ms)) if len(d) and med > 0]
@@ -199,7 +202,7 @@ def calibration_yaml(cal: Calibration) -> str:
 def _delays_ms(start: pd.Series, stop: pd.Series) -> np.ndarray:
     if not len(start):
         return np.empty(0)
-    d = (_ns(stop) - _ns(start)) / 1e6
+    d = (utc_ns(stop) - utc_ns(start)) / 1e6
     return d[np.isfinite(d) & (d >= 0)]
 
 

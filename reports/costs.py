@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from reports.costs_compare import compare_with_simulator, comparison_summary
-from reports.costs_prices import MarketPrices, _ns
+from reports.costs_prices import MarketPrices, utc_ns
 
 __all__ = ["COMPONENTS", "EXECUTION_PARTS", "attribute_orders", "compare_with_simulator", "comparison_summary",
            "fill_totals", "order_end_prices"]
@@ -58,7 +58,7 @@ def fill_totals(fills: pd.DataFrame) -> pd.DataFrame:
     })
     grouped = frame.groupby("order_id", sort=True)
     totals = grouped[["fill_qty", "qp", "qr", "fees", "q_part", "fills"]].sum()
-    ordered = fills.assign(_ts=_ns(fills["ts"])).sort_values(["order_id", "_ts"], kind="stable")
+    ordered = fills.assign(_ts=utc_ns(fills["ts"])).sort_values(["order_id", "_ts"], kind="stable")
     first = ordered.groupby("order_id", sort=True).first()
     totals["first_reference"] = first["reference_price"].astype(np.float64)
     totals["first_fill_ts"] = pd.to_datetime(first["_ts"].astype(np.int64), utc=True)
@@ -134,7 +134,7 @@ def order_end_prices(orders: pd.DataFrame, fills: pd.DataFrame, prices: MarketPr
     if n_bars == 0:
         return pd.Series(orders["decision_price"].to_numpy(dtype=np.float64), index=orders["order_id"].to_numpy())
     decided = orders["bar"].to_numpy(dtype=np.int64)
-    arrival_bar = np.searchsorted(prices.close_ts, _ns(orders["arrival_at"]), side="left")
+    arrival_bar = np.searchsorted(prices.close_ts, utc_ns(orders["arrival_at"]), side="left")
     arrival_bar = np.maximum(arrival_bar, decided + 1)
     tif = orders["time_in_force"].to_numpy()
     session_last = _last_bar_of_session(prices.session)

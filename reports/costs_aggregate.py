@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from reports.costs import COMPONENTS, EXECUTION_PARTS
-from reports.costs_prices import MARKET_TZ, MarketPrices, _ns
+from reports.costs_prices import MARKET_TZ, MarketPrices, utc_ns
 
 PARTICIPATION_EDGES = (0.0, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.10, np.inf)
 PARTICIPATION_LABELS = ("<0.01%", "0.01-0.05%", "0.05-0.1%", "0.1-0.5%", "0.5-1%", "1-2.5%", "2.5-5%", "5-10%", ">10%")
@@ -121,12 +121,12 @@ def cost_drag(fills: pd.DataFrame, equity: pd.DataFrame) -> pd.DataFrame:
     """Per equity row: cumulative fees and slippage paid up to that bar's close, the equity before them,
     and the drag as a fraction of starting equity. Fills are placed at the first equity row at or after
     their execution time."""
-    eq_ts = _ns(equity["ts"])
+    eq_ts = utc_ns(equity["ts"])
     side = fills["side"].to_numpy(dtype=np.float64)
     slip = side * fills["qty"].to_numpy(dtype=np.float64) * (fills["price"].to_numpy(dtype=np.float64)
                                                               - fills["reference_price"].to_numpy(dtype=np.float64))
     fees = fills[["commission", "sec_fee", "taf_fee"]].to_numpy(dtype=np.float64).sum(axis=1)
-    rows = np.minimum(np.searchsorted(eq_ts, _ns(fills["ts"]), side="left"), max(len(eq_ts) - 1, 0))
+    rows = np.minimum(np.searchsorted(eq_ts, utc_ns(fills["ts"]), side="left"), max(len(eq_ts) - 1, 0))
     per_row_fees = np.bincount(rows, weights=fees, minlength=len(eq_ts))[: len(eq_ts)]
     per_row_slip = np.bincount(rows, weights=slip, minlength=len(eq_ts))[: len(eq_ts)]
     start = float(equity["equity"].iloc[0]) if len(equity) else math.nan

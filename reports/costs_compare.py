@@ -27,12 +27,17 @@ from brokers.sim.fees import commission, sec_fee, taf_fee
 from brokers.sim.slippage import slippage_bps
 from engine.config.schema import SimulationConfig
 from reports.calibration import fill_daily_vol
+from reports.costs_benchmarks import complete_benchmarks
 from reports.costs_prices import MarketPrices
 
 
 def compare_with_simulator(orders: pd.DataFrame, fills: pd.DataFrame, prices: MarketPrices,
                            sim: SimulationConfig) -> pd.DataFrame:
-    """Per fill: realised vs modelled slippage and fees, in USD and bps (columns named `realised_*` / `model_*`)."""
+    """Per fill: realised vs modelled slippage and fees, in USD and bps (columns named `realised_*` / `model_*`).
+
+    Missing arrival prices and participation are completed first (reports/costs_benchmarks.py).
+    """
+    orders, fills = complete_benchmarks(orders, fills, prices)
     by_id = orders.set_index("order_id")
     ids = fills["order_id"].to_numpy()
     arrival = by_id["arrival_price"].reindex(ids).to_numpy(dtype=np.float64)
@@ -41,7 +46,7 @@ def compare_with_simulator(orders: pd.DataFrame, fills: pd.DataFrame, prices: Ma
     qty = fills["qty"].to_numpy(dtype=np.float64)
     price = fills["price"].to_numpy(dtype=np.float64)
     arrival = np.where(np.isfinite(arrival), arrival, fills["reference_price"].to_numpy(dtype=np.float64))
-    part = _participation(fills, prices)
+    part = fills["participation"].to_numpy(dtype=np.float64)
     vol = fill_daily_vol(fills, prices, sim.slippage.vol_lookback)
     at_limit = np.isfinite(limit) & (price == limit)
     slip, fees = sim.slippage, sim.fees
@@ -89,15 +94,3 @@ def comparison_summary(comparison: pd.DataFrame) -> dict[str, Any]:
         "model_fee_bps": mean("model_fee_bps"),
         "difference_bps": mean("difference_bps"),
     }
-
-
-def _participation(fills: pd.DataFrame, prices: MarketPrices) -> np.ndarray:
-    part = fills["participation"].to_numpy(dtype=np.float64).copy()
-    missing = ~np.isfinite(part)
-    if missing.any() and prices.volume is not None and len(prices.close_ts):
-        bars = fills["bar"].to_numpy(dtype=np.int64)
-        cols = np.array([prices.column(s) for s in fills["symbol"]], dtype=np.int64)
-        ok = missing & (bars >= 0) & (bars < len(prices.close_ts))
-        volume = prices.volume[bars[ok], cols[ok]]
-        part[ok] = np.where(volume > 0, fills["qty"].to_numpy(dtype=np.float64)[ok] / np.where(volume > 0, volume, 1.0), np.nan)
-    return part

@@ -30,6 +30,7 @@ class MarketPrices:
     volume: np.ndarray | None  # float64 (T, N) shares, None when unknown
     bars_per_session: float
     source: str  # "bars" or "records"
+    open: np.ndarray | None = None  # float64 (T, N), None when unknown (records)
 
     def __post_init__(self) -> None:
         t, n = len(self.close_ts), len(self.symbols)
@@ -65,17 +66,18 @@ def prices_from_bars(bars: Bars) -> MarketPrices:
         volume=np.asarray(bars.volume, dtype=np.float64),
         bars_per_session=mean_bars_per_session(np.asarray(bars.session)),
         source="bars",
+        open=np.asarray(bars.open, dtype=np.float64),
     )
 
 
 def prices_from_records(orders: pd.DataFrame, equity: pd.DataFrame, positions: pd.DataFrame) -> MarketPrices:
     """Closes rebuilt from what a run recorded (see the module note); volume unknown."""
-    close_ts = _ns(equity["ts"])
+    close_ts = utc_ns(equity["ts"])
     symbols = tuple(sorted(set(orders["symbol"]) | set(positions["symbol"])))
     col = {s: i for i, s in enumerate(symbols)}
     close = np.full((len(close_ts), len(symbols)), np.nan)
     if len(positions):
-        rows = np.searchsorted(close_ts, _ns(positions["ts"]))
+        rows = np.searchsorted(close_ts, utc_ns(positions["ts"]))
         ok = rows < len(close_ts)
         cols = np.array([col[s] for s in positions["symbol"]], dtype=np.int64)
         close[rows[ok], cols[ok]] = positions["price"].to_numpy(dtype=np.float64)[ok]
@@ -103,7 +105,7 @@ def session_numbers(close_ts: np.ndarray) -> np.ndarray:
     return ((dates.tz_localize(None) - pd.Timestamp("1970-01-01")).days).to_numpy(dtype=np.int64)
 
 
-def _ns(ts: pd.Series) -> np.ndarray:
+def utc_ns(ts: pd.Series) -> np.ndarray:
     """UTC timestamps (tz-aware or naive-UTC) as int64 ns."""
     values = pd.to_datetime(ts, utc=True)
     return values.to_numpy(dtype="datetime64[ns]").astype(np.int64)

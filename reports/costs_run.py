@@ -24,7 +24,8 @@ from reports.calibration import Calibration, calibrate, slippage_observations
 from reports.costs import attribute_orders, order_end_prices
 from reports.costs_aggregate import add_context, cost_drag, cost_summary, cost_tables
 from reports.costs_compare import compare_with_simulator, comparison_summary
-from reports.costs_prices import MarketPrices, _ns, prices_from_bars, prices_from_records
+from reports.costs_benchmarks import complete_benchmarks
+from reports.costs_prices import MarketPrices, prices_from_bars, prices_from_records, utc_ns
 from reports.run_data import CONFIG_FILE, RunData, load_run
 
 RUN_DIR_ENV = "PARITY_RUN_DIR"
@@ -72,10 +73,11 @@ def analyse_costs(run: RunData, bars: Bars | None = None, config: ParityConfig |
     config = config or run_config(run)
     prices = market_prices(run, config, bars, base_dir)
     sim = config.simulation
-    attribution = attribute_orders(run.orders, run.fills, order_end_prices(run.orders, run.fills, prices))
+    orders, fills = complete_benchmarks(run.orders, run.fills, prices)
+    attribution = attribute_orders(orders, fills, order_end_prices(orders, fills, prices))
     attribution = add_context(attribution, prices, sim.slippage.vol_lookback)
     paper = config.execution.mode == "paper"
-    comparison = compare_with_simulator(run.orders, run.fills, prices, sim) if paper else None
+    comparison = compare_with_simulator(orders, fills, prices, sim) if paper else None
     return CostAnalysis(
         run_id=run.run_id,
         mode=config.execution.mode,
@@ -84,9 +86,9 @@ def analyse_costs(run: RunData, bars: Bars | None = None, config: ParityConfig |
         attribution=attribution,
         tables=cost_tables(attribution),
         summary=cost_summary(attribution, run.equity),
-        drag=cost_drag(run.fills, run.equity),
-        observations=slippage_observations(run.orders, run.fills, prices, sim.slippage.vol_lookback),
-        calibration=calibrate(run.orders, run.fills, prices, sim, source=f"run {run.run_id}"),
+        drag=cost_drag(fills, run.equity),
+        observations=slippage_observations(orders, fills, prices, sim.slippage.vol_lookback),
+        calibration=calibrate(orders, fills, prices, sim, source=f"run {run.run_id}"),
         comparison=comparison,
         comparison_summary=comparison_summary(comparison) if comparison is not None else None,
     )
@@ -124,7 +126,7 @@ def locate_run(run_dir: str | Path | None = None, start: Path | None = None) -> 
 
 def _matches(bars: Bars, run: RunData) -> bool:
     """Same bar close times as the run's equity rows, and every symbol the run touched."""
-    eq_ts = _ns(run.equity["ts"])
+    eq_ts = utc_ns(run.equity["ts"])
     if len(eq_ts) != len(bars.close_ts) or not np.array_equal(eq_ts, np.asarray(bars.close_ts, dtype=np.int64)):
         return False
     used = set(run.orders["symbol"]) | set(run.positions["symbol"])

@@ -50,11 +50,18 @@ def backtest_run(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def paper_run(tmp_path_factory) -> Path:
-    """A paper run folder from hand-made records (3 bars): one order filled in two parts, one left unfilled."""
+    """A paper run folder from hand-made records (3 bars): one order filled in two parts, one left unfilled.
+
+    As engine/stepper.py records a run through the Broker protocol: arrival_at = created_at, no arrival
+    price, no fill reference price or participation.
+    """
+    orders = [order_row(1, 0, 0, 1, 100.0, 50.0, np.nan, filled=100.0), order_row(2, 1, 1, -1, 40.0, 20.0, np.nan)]
+    for o in orders:
+        o["arrival_at"] = o["created_at"]
     rec = records(
-        [order_row(1, 0, 0, 1, 100.0, 50.0, 50.1, filled=100.0), order_row(2, 1, 1, -1, 40.0, 20.0, 19.9)],
-        [fill_row(1, 1, 0, 1, 60.0, 50.15, 50.1, commission=0.35, participation=0.002),
-         fill_row(1, 2, 0, 1, 40.0, 50.30, 50.2, commission=0.35, participation=0.004)],
+        orders,
+        [fill_row(1, 1, 0, 1, 60.0, 50.15, np.nan, commission=0.35, participation=np.nan),
+         fill_row(1, 2, 0, 1, 40.0, 50.30, np.nan, commission=0.35, participation=np.nan)],
         equity=(10_000.0, 10_010.0, 10_025.0))
     config = ParityConfig(execution={"mode": "paper"})
     run = RunData(run_id="paper-run", orders=rec.orders_frame(), fills=rec.fills_frame(), equity=rec.equity_frame(),
@@ -111,9 +118,11 @@ def test_notebook_compares_a_paper_run_with_the_simulator(paper_run, monkeypatch
     assert "realised_slippage_bps" in text and "This run is a backtest" not in text
     analysis = analyse_run_dir(paper_run, base_dir=REPO)
     assert analysis.is_paper and analysis.prices_source == "records"  # embedded bars do not match this run
-    # order 1: realised vs arrival 50.10: (60 * 0.05 + 40 * 0.20) / 100 shares -> per fill 9.98 and 39.92 bps
+    # No bars and no recorded benchmarks: order 1's arrival stands in as its first fill's price, 50.15, so
+    # its fills slipped 0 and (50.30 - 50.15) / 50.15 * 1e4 = 29.91 bps against it.
     cmp = analysis.comparison.set_index("order_id")
-    np.testing.assert_allclose(cmp["realised_slippage_bps"], [0.05 / 50.1 * 1e4, 0.20 / 50.1 * 1e4])
+    np.testing.assert_allclose(cmp["realised_slippage_bps"], [0.0, 0.15 / 50.15 * 1e4])
+    assert analysis.attribution.loc[1, "arrival_estimated"] and analysis.calibration.latency.submit_ms == 50.0
 
 
 def test_locate_run_prefers_the_argument_then_the_env_var_then_the_newest_run(tmp_path, monkeypatch):
