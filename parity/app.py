@@ -64,6 +64,9 @@ def run_backtest_job(
             f"{config_path}: execution.mode: '{config.execution.mode}' trades through Alpaca's paper API; "
             f"start it with `parity run --config {config_path}` (`parity backtest` needs mode: backtest)"
         )
+    if not config.execution.enabled:
+        raise ConfigError(f"{config_path}: execution.enabled: false switches order placing off, so a backtest "
+                          "would trade nothing; set it to true")
     parts = parts or default_parts()
     base_dir = Path(base_dir)
     digest = config_hash(config)

@@ -144,6 +144,12 @@ def test_paper_mode_points_to_parity_run(workdir: Path, toy: None, capsys: pytes
     assert not (workdir / "reports").exists()
 
 
+def test_disabled_execution_is_refused(workdir: Path, toy: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["backtest", "--config", "run.yaml", "--set", "execution.enabled=false"]) == 2
+    (line,) = stderr_lines(capsys)
+    assert line.startswith("error: run.yaml: execution.enabled:")
+
+
 def test_existing_run_id_is_refused(workdir: Path, toy: None, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["backtest", "--config", "run.yaml", "--run-id", "same"]) == 0
     assert main(["backtest", "--config", "run.yaml", "--run-id", "same"]) == 2
