@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, Sequence, runtime_checkable
 
-from engine.types import OrderStatus, OrderType, Side, TimeInForce
+from engine.types import OrderReason, OrderStatus, OrderType, Side, TimeInForce
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class OrderRequest:
     stop_price: float | None = None
     decision_ts: int = 0  # ns UTC: close of the bar that produced the order
     decision_price: float = float("nan")
+    reason: OrderReason = OrderReason.REBALANCE  # why the engine sent it (a venue may ignore it)
 
 
 @dataclass(frozen=True)

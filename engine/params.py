@@ -24,7 +24,6 @@ class SizingParams(NamedTuple):
 class RiskParams(NamedTuple):
     max_position_size: float  # |position value| cap per symbol, fraction of equity
     max_total_exposure: float  # sum |position value| cap, fraction of equity
-    # Read by the rules that come next (daily loss halt, position risk, sector caps, stops):
     max_daily_loss: float
     max_position_risk: float
     max_sector_exposure: float
@@ -32,6 +31,7 @@ class RiskParams(NamedTuple):
     trailing_stop: bool
     flatten_on_emergency_stop: bool
     fractional: bool  # how a scaled target is rounded (same rule as sizing)
+    stop_orders: bool  # rest a protective stop per open position (engine/kernels/stops.py)
 
 
 class OrderParams(NamedTuple):
@@ -73,6 +73,7 @@ def engine_params(config: ParityConfig) -> EngineParams:
         trailing_stop=bool(rm.trailing_stop),
         flatten_on_emergency_stop=bool(rm.flatten_on_emergency_stop),
         fractional=bool(ps.fractional_shares),
+        stop_orders=bool(rm.stop_orders),
     )
     orders = OrderParams(
         order_type=int(_ORDER_TYPES[om.default_order_type]),

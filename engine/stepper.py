@@ -10,19 +10,23 @@ What the protocol does not carry is left unknown in the records: an order's arri
 arrival price (arrival_at = created_at, arrival_price NaN), and a fill's reference price and
 participation (NaN). The engine imports no broker: a broker that must be advanced bar by bar (the
 SimBroker) implements `BarDriven.on_bar`, which the loop calls before each step.
+
+`halt` (optional, e.g. engine.halt.HaltSwitch.is_set) is asked once per step: when it answers True
+the bar is decided under the emergency stop (engine/kernels/emergency.py).
 """
 
 from __future__ import annotations
 
 import math
 import time
-from typing import Protocol, Sequence, runtime_checkable
+from typing import Callable, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
 from engine.broker import Broker, OrderEvent, OrderRequest
 from engine.config.schema import ParityConfig
 from engine.data.bars import Bars
+from engine.kernels.cancels import order_kind, working_by_symbol
 from engine.kernels.portfolio import apply_fill, mark_to_market, update_marks
 from engine.kernels.step import decide_bar, make_book
 from engine.params import engine_params
@@ -31,7 +35,6 @@ from engine.signals import SignalSet
 from engine.types import (EQUITY_DTYPE, FILL_DTYPE, ORDER_DTYPE, RISK_EVENT_DTYPE, OrderReason, OrderStatus, OrderType,
                           Side, TimeInForce)
 
-_REBALANCE = int(OrderReason.REBALANCE)
 _LIMIT = int(OrderType.LIMIT)
 
 
@@ -44,7 +47,7 @@ class Stepper:
     """The engine's per-bar state for one run against one broker."""
 
     def __init__(self, symbols: Sequence[str], sectors: Sequence[str], config: ParityConfig, broker: Broker,
-                 run_key: str) -> None:
+                 run_key: str, halt: Callable[[], bool] | None = None) -> None:
         self.symbols = tuple(symbols)
         self.sectors = tuple(sectors)
         self.broker = broker
@@ -65,13 +68,18 @@ class Stepper:
         self._avg_entry = np.full(n, np.nan)
         self._marks = np.full(n, np.nan)
         self._pending = np.zeros(n)
-        self._cancel = np.zeros(n, dtype=np.bool_)
+        self._exit_pending = np.zeros(n)
+        self._stop_qty = np.zeros(n)
+        self._stop_price = np.full(n, np.nan)
+        self._cancel = np.zeros(n, dtype=np.int8)
+        self._halt = halt
         self._equity_rows: list[tuple] = []
         self._position_rows: list[np.ndarray] = []
         self._mark_rows: list[np.ndarray] = []
         self._session: int | None = None
         self._last_equity = float(config.simulation.initial_cash)
         self._session_start = self._last_equity
+        self._session_low = self._last_equity
         self.step_ns: list[int] = []  # engine time per step (excluding the broker's on_bar)
 
     def step(self, bar: int, ts: int, session: int, close: np.ndarray, scores: np.ndarray) -> None:
@@ -88,18 +96,21 @@ class Stepper:
         update_marks(self._marks, close)
         equity, gross, net = mark_to_market(positions, self._marks, float(account.cash))
         if self._session is not None and session != self._session:
-            self._session_start = self._last_equity
+            self._session_start = self._session_low = self._last_equity
         self._session, self._last_equity = session, equity
+        self._session_low = min(self._session_low, equity)
         self._record(ts, float(account.cash), equity, gross, net, positions)
 
         working = self._read_open_orders()
+        halted = bool(self._halt()) if self._halt is not None else False
         book = make_book(positions, self._pending, self._avg_entry, self._marks, float(account.cash), equity,
-                         self._session_start)
+                         self._session_start, self._session_low, self._exit_pending, self._stop_qty,
+                         self._stop_price, halted)
         first = self._n_orders
         self._orders, self._n_orders, self._events, self._n_events = decide_bar(
             bar, ts, scores, close, book, self._sector_ids, self.params, self._orders, self._n_orders, self._cancel,
             self._events, self._n_events)
-        stale = [cid for i, ids in working.items() if self._cancel[i] for cid in ids]
+        stale = [cid for i, ids in working.items() for cid, kind in ids if int(self._cancel[i]) & kind]
         if stale:
             self.broker.cancel(stale)
         if self._n_orders > first:
@@ -138,19 +149,22 @@ class Stepper:
             self._shadow[i], self._avg_entry[i], _ = apply_fill(self._shadow[i], self._avg_entry[i], 0.0, int(f.side),
                                                                 f.qty, f.price, 0.0)
 
-    def _read_open_orders(self) -> dict[int, list[str]]:
-        """Fill `_pending` from the broker's open orders; returns our rebalance orders' ids per symbol."""
-        self._pending[:] = 0.0
-        working: dict[int, list[str]] = {}
+    def _read_open_orders(self) -> dict[int, list[tuple[str, int]]]:
+        """Fill the Book's working-order arrays from the broker's open orders (engine.kernels.cancels);
+        returns our open orders as (client id, kind) per symbol."""
+        working: dict[int, list[tuple[str, int]]] = {}
+        rows = []
         for ev in self.broker.open_orders():
             idx = self._by_client.get(ev.client_order_id)
             if idx is None:
                 continue  # an order this run did not send: its size is unknown here
             o = self._orders[idx]
-            i = int(o["symbol"])
-            self._pending[i] += int(o["side"]) * (float(o["qty"]) - ev.filled_qty)
-            if int(o["reason"]) == _REBALANCE:
-                working.setdefault(i, []).append(ev.client_order_id)
+            o["filled_qty"] = ev.filled_qty
+            rows.append(idx)
+            kind = order_kind(int(o["reason"]), float(o["stop_price"]), float(o["filled_qty"]))
+            working.setdefault(int(o["symbol"]), []).append((ev.client_order_id, kind))
+        working_by_symbol(self._orders, np.array(rows, dtype=np.int64), len(rows), self._pending, self._exit_pending,
+                          self._stop_qty, self._stop_price)
         return working
 
     def _send(self, first: int, stop: int) -> None:
@@ -162,8 +176,10 @@ class Stepper:
             requests.append(OrderRequest(
                 client_order_id=cid, symbol=self.symbols[int(o["symbol"])], side=Side(int(o["side"])),
                 qty=float(o["qty"]), type=OrderType(int(o["type"])), time_in_force=TimeInForce(int(o["tif"])),
-                limit_price=float(o["limit_price"]) if int(o["type"]) == _LIMIT else None, stop_price=None,
-                decision_ts=int(o["created_at"]), decision_price=float(o["decision_price"])))
+                limit_price=float(o["limit_price"]) if int(o["type"]) == _LIMIT else None,
+                stop_price=None if math.isnan(float(o["stop_price"])) else float(o["stop_price"]),
+                decision_ts=int(o["created_at"]), decision_price=float(o["decision_price"]),
+                reason=OrderReason(int(o["reason"]))))
         for ack in self.broker.submit(requests):
             if not ack.accepted:
                 self._orders[self._by_client[ack.client_order_id]]["status"] = int(OrderStatus.REJECTED)
@@ -175,12 +191,13 @@ class Stepper:
         self._mark_rows.append(self._marks.copy())
 
 
-def run_stepped(bars: Bars, signals: SignalSet, config: ParityConfig, broker: Broker, run_key: str) -> RunRecords:
+def run_stepped(bars: Bars, signals: SignalSet, config: ParityConfig, broker: Broker, run_key: str,
+                halt: Callable[[], bool] | None = None) -> RunRecords:
     """Replay `bars` through the stepped loop against `broker`; returns the run's records."""
     if signals.scores.shape != (bars.n_bars, bars.n_symbols):
         raise ValueError(f"SignalSet.scores has shape {signals.scores.shape} but the bars are "
                          f"({bars.n_bars}, {bars.n_symbols}); generate the signals from the same bars")
-    stepper = Stepper(bars.symbols, bars.sectors, config, broker, run_key)
+    stepper = Stepper(bars.symbols, bars.sectors, config, broker, run_key, halt)
     scores = np.ascontiguousarray(signals.scores, dtype=np.float64)
     driven = isinstance(broker, BarDriven)
     for t in range(bars.n_bars):

@@ -9,6 +9,8 @@ Per bar t, in this order:
    orders, each arriving at the venue close_ts[t] + a submit-latency draw.
 A fill is assumed known by the next decision (its reported_at is a few ms after the bar's open; a
 bar is longer than that). Orders decided on the last bar are recorded but never reach a bar.
+`halt_from_bar` schedules an emergency stop (engine/halt.py) from that bar's decision on, so the
+halt can be tested end to end on history.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from brokers.sim.volatility import daily_vol
 from engine.config.schema import ParityConfig
 from engine.data.bars import Bars
 from engine.kernels.buffers import ensure_capacity
-from engine.kernels.orders import cancel_working, pending_by_symbol
+from engine.kernels.cancels import working_by_symbol
+from engine.kernels.orders import cancel_working
 from engine.kernels.portfolio import apply_fills, mark_to_market, update_marks
 from engine.kernels.step import decide_bar, make_book
 from engine.params import EngineParams, engine_params
@@ -53,7 +56,8 @@ def check_inputs(bars: Bars, signals: SignalSet) -> None:
 
 @njit(cache=True)
 def _simulate(open_, high, low, close, volume, open_ts, close_ts, session, ends, vol, scores, sector_ids,
-              params: EngineParams, sim: SimParams, initial_cash: float, seed: int, orders, fills, events):
+              params: EngineParams, sim: SimParams, initial_cash: float, seed: int, orders, fills, events,
+              halt_from_bar: int):
     np.random.seed(seed)
     n_bars, n_symbols = close.shape
     equity_rec = np.empty(n_bars, dtype=EQUITY_DTYPE)
@@ -63,15 +67,20 @@ def _simulate(open_, high, low, close, volume, open_ts, close_ts, session, ends,
     avg_entry = np.full(n_symbols, np.nan)
     marks = np.full(n_symbols, np.nan)
     pending = np.zeros(n_symbols)
-    cancel = np.zeros(n_symbols, dtype=np.bool_)
+    exit_pending = np.zeros(n_symbols)
+    stop_qty = np.zeros(n_symbols)
+    stop_price = np.full(n_symbols, np.nan)
+    cancel = np.zeros(n_symbols, dtype=np.int8)
     working = np.empty(max(16, 2 * n_symbols), dtype=np.int64)
     n_working = n_orders = n_fills = n_events = 0
     cash = initial_cash
     equity = initial_cash
     session_start = initial_cash
+    session_low = initial_cash
     for t in range(n_bars):
         if t > 0 and session[t] != session[t - 1]:
             session_start = equity  # the previous close's equity
+            session_low = equity
         fills = ensure_capacity(fills, n_fills + n_working)
         first_fill = n_fills
         n_working, n_fills = match_bar(t, orders, working, n_working, open_[t], high[t], low[t], close[t], volume[t],
@@ -79,6 +88,7 @@ def _simulate(open_, high, low, close, volume, open_ts, close_ts, session, ends,
         cash = apply_fills(fills, first_fill, n_fills, positions, avg_entry, cash)
         update_marks(marks, close[t])
         equity, gross, net = mark_to_market(positions, marks, cash)
+        session_low = min(session_low, equity)
         rec = equity_rec[t]
         rec["ts"] = close_ts[t]
         rec["cash"] = cash
@@ -88,8 +98,10 @@ def _simulate(open_, high, low, close, volume, open_ts, close_ts, session, ends,
         positions_rec[t] = positions
         marks_rec[t] = marks
 
-        pending_by_symbol(orders, working, n_working, pending)
-        book = make_book(positions, pending, avg_entry, marks, cash, equity, session_start)
+        working_by_symbol(orders, working, n_working, pending, exit_pending, stop_qty, stop_price)
+        halted = halt_from_bar >= 0 and t >= halt_from_bar
+        book = make_book(positions, pending, avg_entry, marks, cash, equity, session_start, session_low, exit_pending,
+                         stop_qty, stop_price, halted)
         first_order = n_orders
         orders, n_orders, events, n_events = decide_bar(t, close_ts[t], scores[t], close[t], book, sector_ids, params,
                                                         orders, n_orders, cancel, events, n_events)
@@ -104,11 +116,11 @@ def _simulate(open_, high, low, close, volume, open_ts, close_ts, session, ends,
 
 
 def run_backtest(bars: Bars, signals: SignalSet, config: ParityConfig, run_key: str, *,
-                 initial_capacity: int = 4096) -> RunRecords:
+                 initial_capacity: int = 4096, halt_from_bar: int | None = None) -> RunRecords:
     """Simulate `signals` traded on `bars` under `config`; the same inputs give byte-identical records.
 
     `initial_capacity` only sizes the first record buffers (they grow by doubling when full); it never
-    changes the result.
+    changes the result. `halt_from_bar`: emergency stop in force from that bar's decision on.
     """
     check_inputs(bars, signals)
     sector_ids, _ = bars.sector_ids()
@@ -119,7 +131,7 @@ def run_backtest(bars: Bars, signals: SignalSet, config: ParityConfig, run_key: 
         bar_volatility(bars, config), np.ascontiguousarray(signals.scores, dtype=np.float64), sector_ids,
         engine_params(config), sim_params(config.simulation), float(config.simulation.initial_cash),
         int(config.simulation.seed), np.zeros(cap, ORDER_DTYPE), np.zeros(cap, FILL_DTYPE),
-        np.zeros(cap, RISK_EVENT_DTYPE))
+        np.zeros(cap, RISK_EVENT_DTYPE), -1 if halt_from_bar is None else int(halt_from_bar))
     return RunRecords(symbols=bars.symbols, sectors=bars.sectors, run_key=run_key, orders=orders.copy(),
                       fills=fills.copy(), equity=equity, positions=positions, close=marks,
                       risk_events=events.copy())

@@ -26,7 +26,7 @@ from engine.config.schema import ParityConfig
 from engine.data.bars import Bars
 from engine.kernels.buffers import ensure_capacity
 from engine.kernels.portfolio import apply_fills, mark_to_market, update_marks
-from engine.types import FILL_DTYPE, ORDER_DTYPE, OrderReason, OrderStatus, Side
+from engine.types import FILL_DTYPE, ORDER_DTYPE, OrderStatus, Side
 
 _TERMINAL_NOT_FILLED = (int(OrderStatus.CANCELED), int(OrderStatus.EXPIRED), int(OrderStatus.REJECTED))
 _SIDES = {int(s): s for s in Side}
@@ -153,7 +153,7 @@ class SimBroker:
         rows["side"] = [int(r.side) for r in accepted]
         rows["type"] = [int(r.type) for r in accepted]
         rows["tif"] = [int(r.time_in_force) for r in accepted]
-        rows["reason"] = int(OrderReason.REBALANCE)
+        rows["reason"] = [int(r.reason) for r in accepted]
         rows["status"] = int(OrderStatus.NEW)
         rows["qty"] = [float(r.qty) for r in accepted]
         rows["filled_qty"] = 0.0

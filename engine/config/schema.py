@@ -39,6 +39,8 @@ class RiskManagementConfig(Section):
     stop_loss_pct: float = Field(0.05, gt=0, lt=1, description="stop distance from entry (or from the high-water mark when trailing)")
     trailing_stop: bool = False
     flatten_on_emergency_stop: bool = False
+    stop_orders: bool = Field(True, description="rest a protective GTC stop order per open position (false: no stops)")
+    halt_file: Path = Field(Path(".parity/HALT"), description="emergency-stop flag file a running process checks each bar")
 
 
 class OrderManagementConfig(Section):

@@ -10,7 +10,14 @@ For each tradable symbol (decision price finite), with holding h = position + pe
 3. At most max_orders_per_bar new orders per bar. Candidates are ranked: risk-reducing first
    (|target| < |position|), then larger notional, then lower symbol index; the rest get a
    MAX_ORDERS_PER_BAR event (REFUSED) and are left entirely alone (no cancel either), so a refused
-   symbol keeps whatever was working. Cancel-only actions do not use an order slot.
+   symbol keeps whatever was working. Cancel-only actions do not use an order slot. Risk-reducing
+   orders are never refused by the cap (they use slots first; only orders that add risk are cut),
+   and protective orders (engine/kernels/stops.py, emergency.py) do not count toward it.
+
+Working orders: `pending` holds every working order except resting protective stops;
+`exit_pending` is its protective part (triggered stops, stop-outs, emergency flatten), which a
+rebalance never cancels, so a replacement is target - position - exit_pending. `cancel[i]` gets
+CANCEL_REBALANCE when the symbol's working rebalance orders must go.
 
 New orders are ORDER_DTYPE records: order_id = index + 1, status NEW, created_at = arrival_at = the
 decision time (the caller adds submit latency), decision_price = close, arrival_price NaN. Limit
@@ -26,6 +33,7 @@ import numpy as np
 from numba import njit
 
 from engine.kernels.buffers import ensure_capacity, push_risk_event
+from engine.kernels.cancels import CANCEL_REBALANCE, order_kind
 from engine.kernels.state import Book
 from engine.params import OrderParams
 from engine.types import OrderReason, OrderStatus, OrderType, RiskAction, RiskRule
@@ -77,28 +85,39 @@ def prioritise(candidates: np.ndarray, reducing: np.ndarray, notional: np.ndarra
 
 
 @njit(cache=True)
-def write_order(orders: np.ndarray, n_orders: int, bar: int, ts: int, symbol: int, qty_signed: float,
-                price: float, op: OrderParams) -> tuple[np.ndarray, int]:
+def append_order(orders: np.ndarray, n_orders: int, bar: int, ts: int, symbol: int, qty_signed: float, otype: int,
+                 tif: int, reason: int, limit_price: float, stop_price: float,
+                 decision_price: float) -> tuple[np.ndarray, int]:
+    """Append one NEW ORDER_DTYPE record (any type and reason); returns (orders, n_orders)."""
     orders = ensure_capacity(orders, n_orders + 1)
-    side = 1 if qty_signed > 0.0 else -1
     o = orders[n_orders]
     o["order_id"] = n_orders + 1
     o["bar"] = bar
     o["symbol"] = symbol
-    o["side"] = side
-    o["type"] = op.order_type
-    o["tif"] = op.tif
-    o["reason"] = REBALANCE
+    o["side"] = 1 if qty_signed > 0.0 else -1
+    o["type"] = otype
+    o["tif"] = tif
+    o["reason"] = reason
     o["status"] = NEW
     o["qty"] = abs(qty_signed)
     o["filled_qty"] = 0.0
-    o["limit_price"] = limit_price_for(side, price, op.limit_offset) if op.order_type == LIMIT else np.nan
-    o["stop_price"] = np.nan
+    o["limit_price"] = limit_price
+    o["stop_price"] = stop_price
     o["created_at"] = ts
     o["arrival_at"] = ts
-    o["decision_price"] = price
+    o["decision_price"] = decision_price
     o["arrival_price"] = np.nan
     return orders, n_orders + 1
+
+
+@njit(cache=True)
+def write_order(orders: np.ndarray, n_orders: int, bar: int, ts: int, symbol: int, qty_signed: float,
+                price: float, op: OrderParams) -> tuple[np.ndarray, int]:
+    """A rebalance order with the configured type, limit offset and time in force."""
+    side = 1 if qty_signed > 0.0 else -1
+    limit = limit_price_for(side, price, op.limit_offset) if op.order_type == LIMIT else np.nan
+    return append_order(orders, n_orders, bar, ts, symbol, qty_signed, op.order_type, op.tif, REBALANCE, limit,
+                        np.nan, price)
 
 
 @njit(cache=True)
@@ -109,7 +128,7 @@ def generate_orders(bar: int, ts: int, adjusted: np.ndarray, prices: np.ndarray,
 
     Returns (orders, n_orders, events, n_events)."""
     n = adjusted.shape[0]
-    cancel[:] = False
+    cancel[:] = 0
     candidates = np.empty(n, dtype=np.int64)
     n_candidates = 0
     reducing = np.zeros(n, dtype=np.bool_)
@@ -126,9 +145,11 @@ def generate_orders(bar: int, ts: int, adjusted: np.ndarray, prices: np.ndarray,
             events, n_events = push_risk_event(events, n_events, bar, ts, i, MIN_TRADE_SIZE, REFUSED,
                                                adjusted[i], holding)
             continue
-        replacement = adjusted[i] - book.positions[i]
+        replacement = adjusted[i] - book.positions[i] - book.exit_pending[i]
+        rebalance_pending = book.pending[i] - book.exit_pending[i]
         if replacement == 0.0 or abs(replacement) * p < op.min_trade_size:
-            cancel[i] = book.pending[i] != 0.0
+            if rebalance_pending != 0.0:
+                cancel[i] |= CANCEL_REBALANCE
             if replacement != 0.0:
                 events, n_events = push_risk_event(events, n_events, bar, ts, i, MIN_TRADE_SIZE, REFUSED,
                                                    adjusted[i], book.positions[i])
@@ -140,12 +161,14 @@ def generate_orders(bar: int, ts: int, adjusted: np.ndarray, prices: np.ndarray,
     ranked = prioritise(candidates[:n_candidates], reducing, notional)
     for k in range(ranked.shape[0]):
         i = ranked[k]
-        if k >= op.max_orders_per_bar:
+        if k >= op.max_orders_per_bar and not reducing[i]:
             events, n_events = push_risk_event(events, n_events, bar, ts, i, MAX_ORDERS_PER_BAR, REFUSED,
                                                adjusted[i], book.positions[i] + book.pending[i])
             continue
-        cancel[i] = book.pending[i] != 0.0
-        orders, n_orders = write_order(orders, n_orders, bar, ts, i, adjusted[i] - book.positions[i], prices[i], op)
+        if book.pending[i] != book.exit_pending[i]:
+            cancel[i] |= CANCEL_REBALANCE
+        orders, n_orders = write_order(orders, n_orders, bar, ts, i,
+                                       adjusted[i] - book.positions[i] - book.exit_pending[i], prices[i], op)
     return orders, n_orders, events, n_events
 
 
@@ -160,13 +183,13 @@ def pending_by_symbol(orders: np.ndarray, working: np.ndarray, n_working: int, p
 
 @njit(cache=True)
 def cancel_working(orders: np.ndarray, working: np.ndarray, n_working: int, cancel: np.ndarray) -> int:
-    """Cancel the working REBALANCE orders of every symbol flagged in `cancel`; keeps the survivors'
-    relative order in `working` and returns their count."""
+    """Cancel every working order whose kind (engine.kernels.cancels.order_kind) is flagged in its
+    symbol's `cancel` bits; keeps the survivors' relative order in `working` and returns their count."""
     kept = 0
     for k in range(n_working):
         idx = working[k]
         o = orders[idx]
-        if cancel[o["symbol"]] and o["reason"] == REBALANCE:
+        if int(cancel[o["symbol"]]) & order_kind(o["reason"], o["stop_price"], o["filled_qty"]):
             o["status"] = CANCELED
         else:
             working[kept] = idx

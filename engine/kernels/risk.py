@@ -9,6 +9,20 @@ rule, write it here and call it from `review_targets`; rules run in the order li
 Targets are final holdings *including* working orders: a symbol without a view keeps
 position + pending as its target, so orders that have not filled yet count toward every cap and two
 bars of unfilled orders cannot breach a limit together.
+
+Rules, in order (each only moves targets toward zero, so a later rule never undoes an earlier one):
+1. daily loss: once the session's lowest equity is `max_daily_loss` below its start, a target may
+   only lie between 0 and the filled position (no added risk; reducing still goes) -> REFUSED;
+2. position size: |target| * price <= max_position_size * equity -> SCALED;
+3. position risk: |target| * price * stop_loss_pct (the loss if the stop, which sits stop_loss_pct
+   from the entry, is hit) <= max_position_risk * equity -> SCALED;
+4. sector exposure: gross value per sector <= max_sector_exposure * equity -> SCALED;
+5. total exposure: gross value <= max_total_exposure * equity -> SCALED.
+Group caps (4, 5) scale the targets with a view by one factor; holdings without a view are left as
+they are unless they alone break the cap, in which case the tradable ones are scaled too (a position
+that grew by market movement is trimmed at the next bar). Only symbols without a price are locked.
+The emergency stop and protective stops are not rules here: see engine/kernels/emergency.py and
+engine/kernels/stops.py.
 """
 
 from __future__ import annotations
@@ -26,7 +40,11 @@ from engine.types import RiskAction, RiskRule
 
 POSITION_SIZE = int(RiskRule.POSITION_SIZE)
 TOTAL_EXPOSURE = int(RiskRule.TOTAL_EXPOSURE)
+DAILY_LOSS = int(RiskRule.DAILY_LOSS)
+POSITION_RISK = int(RiskRule.POSITION_RISK)
+SECTOR_EXPOSURE = int(RiskRule.SECTOR_EXPOSURE)
 SCALED = int(RiskAction.SCALED)
+REFUSED = int(RiskAction.REFUSED)
 
 _CAP_TOLERANCE = 1e-12  # relative: a target exactly at a cap is not a breach
 
@@ -61,32 +79,116 @@ def cap_position_size(bar: int, ts: int, adjusted: np.ndarray, has_view: np.ndar
 
 
 @njit(cache=True)
-def cap_total_exposure(bar: int, ts: int, adjusted: np.ndarray, has_view: np.ndarray, prices: np.ndarray,
+def daily_loss_breached(book: Book, rp: RiskParams) -> bool:
+    """The session's lowest equity so far is max_daily_loss (or more) below its starting equity."""
+    start = book.session_start_equity
+    return start > 0.0 and book.session_low_equity <= start * (1.0 - rp.max_daily_loss)
+
+
+@njit(cache=True)
+def halt_on_daily_loss(bar: int, ts: int, adjusted: np.ndarray, has_view: np.ndarray, prices: np.ndarray,
                        book: Book, sector_ids: np.ndarray, rp: RiskParams, events: np.ndarray,
                        n_events: int) -> tuple[np.ndarray, int]:
-    """sum |target| * price <= max_total_exposure * equity. Holdings without a view are locked (not
-    traded); the targets with a view share what is left, all scaled by one factor."""
-    limit = rp.max_total_exposure * max(book.equity, 0.0)
-    locked = 0.0
-    free = 0.0
-    for i in range(adjusted.shape[0]):
-        value = abs(adjusted[i]) * valuation_price(prices, book, i)
-        if has_view[i]:
-            free += value
-        else:
-            locked += value
-    if locked + free <= limit * (1.0 + _CAP_TOLERANCE) or free == 0.0:
+    """After the daily loss limit: every target is clamped between 0 and the filled position, so
+    working orders that add risk are cancelled and no new ones go out; reducing orders still go."""
+    if not daily_loss_breached(book, rp):
         return events, n_events
-    scale = max(limit - locked, 0.0) / free
     for i in range(adjusted.shape[0]):
-        if not has_view[i] or adjusted[i] == 0.0:
+        p = prices[i]
+        if not (math.isfinite(p) and p > 0.0):
             continue
-        allowed = to_shares(adjusted[i] * scale, rp.fractional)
+        pos = book.positions[i]
+        allowed = min(max(adjusted[i], min(pos, 0.0)), max(pos, 0.0))
         if allowed != adjusted[i]:
-            events, n_events = push_risk_event(events, n_events, bar, ts, i, TOTAL_EXPOSURE, SCALED,
+            events, n_events = push_risk_event(events, n_events, bar, ts, i, DAILY_LOSS, REFUSED, adjusted[i],
+                                               allowed)
+            adjusted[i] = allowed
+    return events, n_events
+
+
+@njit(cache=True)
+def cap_position_risk(bar: int, ts: int, adjusted: np.ndarray, has_view: np.ndarray, prices: np.ndarray,
+                      book: Book, sector_ids: np.ndarray, rp: RiskParams, events: np.ndarray,
+                      n_events: int) -> tuple[np.ndarray, int]:
+    """|target| * price * stop_loss_pct <= max_position_risk * equity (the loss if the stop is hit)."""
+    budget = rp.max_position_risk * max(book.equity, 0.0)
+    for i in range(adjusted.shape[0]):
+        p = prices[i]
+        if not (math.isfinite(p) and p > 0.0) or adjusted[i] == 0.0:
+            continue
+        if abs(adjusted[i]) * p * rp.stop_loss_pct > budget * (1.0 + _CAP_TOLERANCE):
+            allowed = to_shares(math.copysign(budget / (rp.stop_loss_pct * p), adjusted[i]), rp.fractional)
+            events, n_events = push_risk_event(events, n_events, bar, ts, i, POSITION_RISK, SCALED,
                                                adjusted[i], allowed)
             adjusted[i] = allowed
     return events, n_events
+
+
+@njit(cache=True)
+def scale_group(bar: int, ts: int, adjusted: np.ndarray, has_view: np.ndarray, prices: np.ndarray, book: Book,
+                member: np.ndarray, limit: float, rule: int, fractional: bool, events: np.ndarray,
+                n_events: int) -> tuple[np.ndarray, int]:
+    """sum over `member` of |target| * value price <= limit. Targets with a view share the room left
+    by the others (one factor); if holdings without a view alone exceed it, the view targets go to
+    zero and the tradable holdings without a view are scaled by one factor instead."""
+    locked = 0.0  # no price this bar: cannot trade
+    held = 0.0  # price but no view
+    free = 0.0  # view
+    for i in range(adjusted.shape[0]):
+        if not member[i]:
+            continue
+        value = abs(adjusted[i]) * valuation_price(prices, book, i)
+        p = prices[i]
+        if not (math.isfinite(p) and p > 0.0):
+            locked += value
+        elif has_view[i]:
+            free += value
+        else:
+            held += value
+    if locked + held + free <= limit * (1.0 + _CAP_TOLERANCE):
+        return events, n_events
+    room = limit - locked
+    view_scale = max(room - held, 0.0) / free if free > 0.0 else 1.0
+    held_scale = 1.0
+    if room < held and held > 0.0:
+        held_scale = max(room, 0.0) / held
+    for i in range(adjusted.shape[0]):
+        p = prices[i]
+        if not member[i] or adjusted[i] == 0.0 or not (math.isfinite(p) and p > 0.0):
+            continue
+        scale = view_scale if has_view[i] else held_scale
+        if scale >= 1.0:
+            continue
+        allowed = to_shares(adjusted[i] * scale, fractional)
+        if allowed != adjusted[i]:
+            events, n_events = push_risk_event(events, n_events, bar, ts, i, rule, SCALED, adjusted[i], allowed)
+            adjusted[i] = allowed
+    return events, n_events
+
+
+@njit(cache=True)
+def cap_sector_exposure(bar: int, ts: int, adjusted: np.ndarray, has_view: np.ndarray, prices: np.ndarray,
+                        book: Book, sector_ids: np.ndarray, rp: RiskParams, events: np.ndarray,
+                        n_events: int) -> tuple[np.ndarray, int]:
+    """Gross value per sector (sector_ids[i]; < 0 = no sector) <= max_sector_exposure * equity."""
+    limit = rp.max_sector_exposure * max(book.equity, 0.0)
+    n_sectors = sector_ids.max() + 1 if sector_ids.shape[0] > 0 else 0
+    for s in range(n_sectors):
+        member = sector_ids == s
+        events, n_events = scale_group(bar, ts, adjusted, has_view, prices, book, member, limit, SECTOR_EXPOSURE,
+                                       rp.fractional, events, n_events)
+    return events, n_events
+
+
+@njit(cache=True)
+def cap_total_exposure(bar: int, ts: int, adjusted: np.ndarray, has_view: np.ndarray, prices: np.ndarray,
+                       book: Book, sector_ids: np.ndarray, rp: RiskParams, events: np.ndarray,
+                       n_events: int) -> tuple[np.ndarray, int]:
+    """sum |target| * price <= max_total_exposure * equity (see scale_group)."""
+    limit = rp.max_total_exposure * max(book.equity, 0.0)
+    member = np.ones(adjusted.shape[0], dtype=np.bool_)
+    return scale_group(bar, ts, adjusted, has_view, prices, book, member, limit, TOTAL_EXPOSURE, rp.fractional,
+                       events, n_events)
 
 
 @njit(cache=True)
@@ -95,8 +197,14 @@ def review_targets(bar: int, ts: int, targets: np.ndarray, has_view: np.ndarray,
                    n_events: int) -> tuple[np.ndarray, np.ndarray, int]:
     """Run every rule in order on a copy of `targets`; returns (adjusted, events, n_events)."""
     adjusted = targets.copy()
+    events, n_events = halt_on_daily_loss(bar, ts, adjusted, has_view, prices, book, sector_ids, rp, events,
+                                          n_events)
     events, n_events = cap_position_size(bar, ts, adjusted, has_view, prices, book, sector_ids, rp, events,
                                          n_events)
+    events, n_events = cap_position_risk(bar, ts, adjusted, has_view, prices, book, sector_ids, rp, events,
+                                         n_events)
+    events, n_events = cap_sector_exposure(bar, ts, adjusted, has_view, prices, book, sector_ids, rp, events,
+                                           n_events)
     events, n_events = cap_total_exposure(bar, ts, adjusted, has_view, prices, book, sector_ids, rp, events,
                                           n_events)
     return adjusted, events, n_events

@@ -2,8 +2,12 @@
 
 Both loops build a `Book` from their own bookkeeping (the compiled loop from its arrays, the stepped
 loop from what the broker reports) and hand it to `decide_bar`. Arrays are (N,), one per symbol.
-Rules that need more state (high-water marks for trailing stops, a halt flag) add a field here and
-fill it in `engine.kernels.step.make_book`, the one place both loops construct it.
+Rules that need more state add a field here and fill it in `engine.kernels.step.make_book`, the one
+place both loops construct it. Everything here is derivable from what a broker reports (positions,
+cash, open orders) plus two numbers a loop keeps (the session's starting and lowest equity) and the
+halt flag: a restarted live process rebuilds it without hidden memory. Working orders are split by
+`engine.kernels.stops.working_by_symbol`: resting protective stops are NOT in `pending` (they only
+act if the price falls through them); every other working order is.
 """
 
 from __future__ import annotations
@@ -21,3 +25,8 @@ class Book(NamedTuple):
     cash: float
     equity: float  # cash + positions marked at `marks`
     session_start_equity: float  # equity at the close before the current session began
+    session_low_equity: float  # lowest equity at any decision of the current session, this one included
+    exit_pending: np.ndarray  # the part of `pending` in protective exits (triggered stops, stop-outs, flatten)
+    stop_qty: np.ndarray  # signed shares of the resting protective stop (negative protects a long); 0 = none
+    stop_price: np.ndarray  # its stop price; NaN when none
+    halted: bool  # emergency stop in force (engine/halt.py): no new risk, open orders cancelled

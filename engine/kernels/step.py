@@ -11,32 +11,44 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from engine.kernels.emergency import emergency_stop
 from engine.kernels.orders import generate_orders
 from engine.kernels.risk import review_targets
 from engine.kernels.sizing import size_targets
 from engine.kernels.state import Book
+from engine.kernels.stops import place_stops
 from engine.params import EngineParams
 
 
 @njit(cache=True)
 def make_book(positions: np.ndarray, pending: np.ndarray, avg_entry: np.ndarray, marks: np.ndarray, cash: float,
-              equity: float, session_start_equity: float) -> Book:
+              equity: float, session_start_equity: float, session_low_equity: float, exit_pending: np.ndarray,
+              stop_qty: np.ndarray, stop_price: np.ndarray, halted: bool) -> Book:
     """The single constructor both loops use (add new Book fields here)."""
-    return Book(positions, pending, avg_entry, marks, cash, equity, session_start_equity)
+    return Book(positions, pending, avg_entry, marks, cash, equity, session_start_equity, session_low_equity,
+                exit_pending, stop_qty, stop_price, halted)
 
 
 @njit(cache=True)
 def decide_bar(bar: int, ts: int, scores: np.ndarray, prices: np.ndarray, book: Book, sector_ids: np.ndarray,
                params: EngineParams, orders: np.ndarray, n_orders: int, cancel: np.ndarray, events: np.ndarray,
                n_events: int) -> tuple[np.ndarray, int, np.ndarray, int]:
-    """New orders (appended to `orders`), cancels (`cancel[i]`: drop symbol i's working rebalance
-    orders before the new ones go out) and risk events for bar `bar`, decided at time `ts` on
-    `scores` (row of the SignalSet) and `prices` (the bar's closes; NaN = not trading).
+    """New orders (appended to `orders`), cancels and risk events for bar `bar`, decided at time `ts`
+    on `scores` (row of the SignalSet) and `prices` (the bar's closes; NaN = not trading).
+
+    `cancel` (int8, N) is written with bit flags per symbol (engine.kernels.stops.CANCEL_*): which of
+    the symbol's working orders the loop must cancel before the new ones go out. Under an emergency
+    stop (book.halted) only engine.kernels.emergency runs. Otherwise: sizing -> risk review ->
+    rebalance orders -> protective stops.
 
     Returns (orders, n_orders, events, n_events); either buffer may be a grown copy."""
+    if book.halted:
+        return emergency_stop(bar, ts, prices, book, params.risk, orders, n_orders, cancel, events, n_events)
     targets, has_view, events, n_events = size_targets(bar, ts, scores, prices, book, params.sizing, events,
                                                        n_events)
     adjusted, events, n_events = review_targets(bar, ts, targets, has_view, prices, book, sector_ids,
                                                 params.risk, events, n_events)
-    return generate_orders(bar, ts, adjusted, prices, book, params.orders, orders, n_orders, cancel, events,
-                           n_events)
+    first = n_orders
+    orders, n_orders, events, n_events = generate_orders(bar, ts, adjusted, prices, book, params.orders, orders,
+                                                         n_orders, cancel, events, n_events)
+    return place_stops(bar, ts, first, prices, book, params.risk, orders, n_orders, cancel, events, n_events)

@@ -21,11 +21,18 @@ def book(positions, prices=None, pending=None, cash=None, equity=None):
         equity = 100_000.0
     if cash is None:
         cash = equity - held
-    return make_book(positions, pending, np.full(n, np.nan), marks, float(cash), float(equity), float(equity))
+    return make_book(positions, pending, np.full(n, np.nan), marks, float(cash), float(equity), float(equity),
+                     float(equity), np.zeros(n), np.zeros(n), np.full(n, np.nan), False)
+
+
+# Rules a kernel test does not name stay out of its way: position risk and sector caps wide open,
+# no protective stops (tests/risk/ covers them); pass risk_management={...} to use them.
+LOOSE_RISK = {"max_position_risk": 1.0, "max_sector_exposure": 4.0, "stop_orders": False}
 
 
 def params(**sections) -> EngineParams:
     """EngineParams from a config with the given section overrides, e.g. position_sizing={...}."""
+    sections.setdefault("risk_management", LOOSE_RISK)
     return engine_params(ParityConfig.model_validate(sections))
 
 

@@ -28,6 +28,7 @@ def hand_bars(opens, closes, volume=1e6) -> Bars:
 
 CFG = ParityConfig.model_validate({
     "position_sizing": {"max_position_size": 0.1, "min_trade_size": 0, "signal_threshold": 0.1},
+    "risk_management": {"stop_orders": False, "max_position_risk": 1.0},  # stops: tests/risk/
     "simulation": {"initial_cash": 100_000, "fill": {"participation_rate": 1.0},
                    "slippage": {"fixed_bps": 10, "half_spread_bps": 0, "impact_coef": 0},
                    "latency": {"submit_ms": 0, "fill_ms": 0},

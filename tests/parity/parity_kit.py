@@ -28,6 +28,7 @@ def config(**sections) -> ParityConfig:
 
 
 FRICTIONLESS_BUT_SLIPPAGE = {  # the vectorbt cross-check: only fixed bps, everything else off
+    "risk_management": {"stop_orders": False},  # a stop fills at its stop price, which vectorbt is not given
     "simulation": {
         "initial_cash": 1_000_000,
         "fill": {"participation_rate": 1.0},

@@ -19,8 +19,9 @@ from engine.types import OrderStatus, RiskRule
 
 from parity_kit import bars, config, random_signals
 
-# Fields the Broker protocol does not carry back to the stepped loop (see engine/stepper.py).
-_ORDER_FIELDS_NOT_REPORTED = {"arrival_at", "arrival_price"}
+# Fields the Broker protocol does not carry back to the stepped loop (see engine/stepper.py); `type`:
+# the venue turns a triggered STOP into MARKET (brokers/sim/matching.py), the stepper keeps the type sent.
+_ORDER_FIELDS_NOT_REPORTED = {"arrival_at", "arrival_price", "type"}
 _FILL_FIELDS_NOT_REPORTED = {"reference_price", "participation"}
 
 CASES = {
