@@ -15,6 +15,7 @@ from brokers.alpaca.broker import AlpacaBroker
 from brokers.alpaca.credentials import Credentials, credentials_from_env
 from brokers.alpaca.live_bars import AlpacaBarFeed
 from brokers.alpaca.market_data import AlpacaBars
+from brokers.alpaca.resilience import RateLimiter
 from engine.clock import Clock
 from engine.config import ConfigError, ParityConfig, config_hash
 from engine.data.universe import read_universe
@@ -58,7 +59,8 @@ class LiveSetup:
 
 def build_live(config: ParityConfig, config_path: str | Path, base_dir: Path, clock: Clock,
                creds: Credentials | None = None, broker_cls: type[AlpacaBroker] = AlpacaBroker,
-               broker_args: tuple[Any, ...] = (), run_dir: Path | None = None, use_stream: bool = True) -> LiveSetup:
+               broker_args: tuple[Any, ...] = (), run_dir: Path | None = None, use_stream: bool = True,
+               limiter: RateLimiter | None = None) -> LiveSetup:
     if config.execution.mode != "paper":
         raise ConfigError(f"{config_path}: execution.mode is '{config.execution.mode}'; `parity run` trades "
                           f"through Alpaca and needs execution.mode: paper (see config/paper.yaml)")
@@ -69,7 +71,7 @@ def build_live(config: ParityConfig, config_path: str | Path, base_dir: Path, cl
     journal_path = config.alpaca.journal_path
     journal = Journal(journal_path if journal_path.is_absolute() else base_dir / journal_path)
     broker = broker_cls(*broker_args, config.alpaca, creds, journal=journal, run_key=run_key, clock=clock,
-                        use_stream=use_stream)
+                        use_stream=use_stream, limiter=limiter)
     feed = AlpacaBarFeed(AlpacaBars(config.alpaca, creds), list(universe), universe, config.data.timeframe,
                          config.data.calendar)
     out = config.reporting.output_dir if config.reporting.output_dir.is_absolute() else base_dir / config.reporting.output_dir

@@ -22,6 +22,7 @@ import pandas as pd
 from brokers.alpaca.credentials import Credentials
 from brokers.alpaca.fake import FakeAlpaca
 from brokers.alpaca.replay import ReplayBroker, ReplayVenue
+from brokers.alpaca.resilience import RateLimiter
 from engine.config import ParityConfig
 from engine.data import load_bars
 from engine.data.bars import Bars
@@ -92,7 +93,9 @@ def run_replay(config: ParityConfig, base_dir: Path, sessions: int | None = None
         cfg = config.model_copy(update={"alpaca": alpaca})
         venue = ReplayVenue(fake, bars)
         setup = build_live(cfg, "<replay>", base_dir, VenueClock(fake), Credentials(REPLAY_KEY, REPLAY_SECRET),
-                           broker_cls=ReplayBroker, broker_args=(venue,), run_dir=run_dir)
+                           broker_cls=ReplayBroker, broker_args=(venue,), run_dir=run_dir,
+                           # a replayed session lasts milliseconds; Alpaca's 200/min is per real minute
+                           limiter=RateLimiter(1_000_000))
         cycles: list[CycleReport] = []
         try:
             setup.broker.start()
