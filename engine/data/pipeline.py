@@ -137,9 +137,13 @@ def _grid_positions(frame: pd.DataFrame, day: pd.Series, grid: np.ndarray, intra
     off_grid = grid[pos] != keys if len(grid) else np.ones(len(keys), dtype=bool)
     if off_grid.any():
         i = int(np.argmax(off_grid))
-        what = (f"{pd.Timestamp(keys[i], tz='UTC'):%Y-%m-%d %H:%M} UTC is not the open of a {timeframe} bar in a "
-                f"{calendar} session" if intraday else f"{_day(day.iloc[i])} is not a {calendar} trading session")
-        raise DataError(f"{source} row {frame['row'].iloc[i]}: {what} (remove the row or correct its date)")
+        if intraday:
+            what = (f"{pd.Timestamp(keys[i], tz='UTC'):%Y-%m-%d %H:%M} UTC is not the open of a {timeframe} bar in "
+                    f"a session of the {calendar} calendar (check data.timeframe, or remove or correct the row)")
+        else:
+            what = (f"{_day(day.iloc[i])} is not a session of the {calendar} calendar (remove the row or correct "
+                    f"its date)")
+        raise DataError(f"{source} row {frame['row'].iloc[i]}: {what}")
     return pos
 
 

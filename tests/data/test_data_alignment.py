@@ -47,7 +47,7 @@ def test_start_end_window(tmp_path) -> None:
 
 def test_row_on_a_non_session_is_rejected_with_its_row(tmp_path) -> None:
     path = write_csv(tmp_path, [*ROWS, "2024-07-04,AAA,10,11,9,10,100"])  # Independence Day, line 11
-    with pytest.raises(DataError, match=r"bars.csv row 11: 2024-07-04 is not a XNYS trading session"):
+    with pytest.raises(DataError, match=r"bars.csv row 11: 2024-07-04 is not a session of the XNYS calendar"):
         load_bars_with_report(csv_config(path))
 
 

@@ -48,7 +48,7 @@ def test_bad_date_names_its_row(tmp_path) -> None:
 
 def test_date_that_is_not_a_session(tmp_path) -> None:
     path = write_csv(tmp_path, ["2024-07-06,AAA,10,11,9,10,100"])  # a Saturday
-    with pytest.raises(DataError, match=r"bars.csv row 2: 2024-07-06 is not a XNYS trading session"):
+    with pytest.raises(DataError, match=r"bars.csv row 2: 2024-07-06 is not a session of the XNYS calendar"):
         load_bars(csv_config(path))
 
 
