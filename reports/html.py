@@ -33,10 +33,20 @@ def section(title: str, body: str, anchor: str = "") -> str:
 def table_html(frame: pd.DataFrame, max_rows: int = MAX_TABLE_ROWS, index: bool = False) -> str:
     """An escaped HTML table; long tables are cut to `max_rows` with a note saying so."""
     shown = frame.head(max_rows)
-    out = shown.to_html(index=index, border=0, classes="data", float_format=lambda v: f"{v:,.4g}", na_rep="")
+    out = shown.to_html(index=index, border=0, classes="data", float_format=_table_float, na_rep="")
     if len(frame) > max_rows:
         out += f'<p class="note">First {max_rows} of {len(frame):,} rows.</p>'
     return out
+
+
+def _table_float(value: float) -> str:
+    """Readable at a glance: 28,117,888 / 15.99 / 0.02617 (never 2.812e+07)."""
+    magnitude = abs(value)
+    if magnitude >= 1000:
+        return f"{value:,.0f}"
+    if magnitude >= 1:
+        return f"{value:,.2f}"
+    return f"{value:.4g}"
 
 
 def png_html(png: bytes, alt: str) -> str:
@@ -80,7 +90,7 @@ def format_value(value: Any, kind: str) -> str:
     if kind == "pct":
         return f"{value * 100:,.2f}%"
     if kind == "usd":
-        return f"${value:,.2f}"
+        return f"-${-value:,.2f}" if value < 0 else f"${value:,.2f}"
     if kind == "bps":
         return f"{value:,.2f} bps"
     if kind == "num":

@@ -12,7 +12,7 @@ import pandas as pd
 from report_kit import tiny_bars, tiny_records, tiny_signals
 from reports.costs_report import cost_analysis_section
 from reports.figures import FIGURES, render_figures
-from reports.html import SECTIONS, diagnostics_table_html, render_report, section
+from reports.html import SECTIONS, diagnostics_table_html, format_value, render_report, section
 from reports.run_data import RunData
 from reports.stats import compute_stats
 
@@ -69,3 +69,10 @@ def test_long_diagnostics_tables_are_summarised() -> None:
     page = diagnostics_table_html("ic_per_bar", ic)
     assert "100 rows summarised" in page and "diagnostics/ic_per_bar.parquet" in page
     assert "<td>ic</td>" in page and "100" in page  # describe(): the count of the ic column
+
+
+def test_money_and_ratios_are_formatted_for_people() -> None:
+    assert format_value(-44620.774, "usd") == "-$44,620.77"
+    assert format_value(1234.5, "usd") == "$1,234.50"
+    assert format_value(-0.0572, "pct") == "-5.72%"
+    assert format_value(None, "num") == "n/a"  # a statistic stored as null (undefined)
