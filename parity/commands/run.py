@@ -1,0 +1,52 @@
+"""`parity run --config config/paper.yaml [--serve]`: trade the strategy on Alpaca's paper account.
+
+Without --serve: reconcile the journal with the account, decide once on the last completed bar,
+send the orders and write the run folder (a cron job after the close). With --serve: stay up and
+decide after every bar close on the exchange calendar.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from pathlib import Path
+
+from parity.commands.options import add_overrides, load
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "run", help="paper-trade on Alpaca (execution.mode: paper)",
+        description="Run the engine live against Alpaca's paper API: reconcile, decide on the last completed "
+                    "bar, send orders, write reports/<run-id>/. Keys from APCA_API_KEY_ID / APCA_API_SECRET_KEY.",
+    )
+    parser.add_argument("--config", required=True, metavar="FILE", help="YAML config, e.g. config/paper.yaml")
+    add_overrides(parser)
+    parser.add_argument("--serve", action="store_true", help="stay up and decide after every bar close")
+    parser.add_argument("--settle-seconds", type=float, default=120.0, metavar="S",
+                        help="wait this long after a close for the bar to be published (default 120)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine.clock import WallClock
+    from parity.live import MarketSchedule
+    from parity.live_app import build_live
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    config = load(args)
+    setup = build_live(config, args.config, Path.cwd(), WallClock())
+    try:
+        setup.broker.start()
+        for line in setup.runner.start().lines():
+            print(f"reconcile: {line}")
+        if args.serve:
+            schedule = MarketSchedule(config.data.calendar, config.data.timeframe, args.settle_seconds)
+            setup.runner.run_forever(schedule, time.sleep)
+            return 0
+        print(setup.runner.cycle().line())
+        print(f"run folder: {setup.runner.write_outputs()}")
+        return 0
+    finally:
+        setup.close()
