@@ -11,8 +11,8 @@ arrival price (arrival_at = created_at, arrival_price NaN), and a fill's referen
 participation (NaN). The engine imports no broker: a broker that must be advanced bar by bar (the
 SimBroker) implements `BarDriven.on_bar`, which the loop calls before each step.
 
-`halt` (optional, e.g. engine.halt.HaltSwitch.is_set) is asked once per step: when it answers True
-the bar is decided under the emergency stop (engine/kernels/emergency.py).
+`halt` (optional: an engine.halt.HaltSwitch, or any callable of the bar index) is asked once per
+step: when it answers True the bar is decided under the emergency stop (engine/kernels/emergency.py).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ class Stepper:
     """The engine's per-bar state for one run against one broker."""
 
     def __init__(self, symbols: Sequence[str], sectors: Sequence[str], config: ParityConfig, broker: Broker,
-                 run_key: str, halt: Callable[[], bool] | None = None) -> None:
+                 run_key: str, halt: Callable[[int], bool] | None = None) -> None:
         self.symbols = tuple(symbols)
         self.sectors = tuple(sectors)
         self.broker = broker
@@ -102,7 +102,7 @@ class Stepper:
         self._record(ts, float(account.cash), equity, gross, net, positions)
 
         working = self._read_open_orders()
-        halted = bool(self._halt()) if self._halt is not None else False
+        halted = bool(self._halt(bar)) if self._halt is not None else False
         book = make_book(positions, self._pending, self._avg_entry, self._marks, float(account.cash), equity,
                          self._session_start, self._session_low, self._exit_pending, self._stop_qty,
                          self._stop_price, halted)
@@ -192,7 +192,7 @@ class Stepper:
 
 
 def run_stepped(bars: Bars, signals: SignalSet, config: ParityConfig, broker: Broker, run_key: str,
-                halt: Callable[[], bool] | None = None) -> RunRecords:
+                halt: Callable[[int], bool] | None = None) -> RunRecords:
     """Replay `bars` through the stepped loop against `broker`; returns the run's records."""
     if signals.scores.shape != (bars.n_bars, bars.n_symbols):
         raise ValueError(f"SignalSet.scores has shape {signals.scores.shape} but the bars are "

@@ -17,6 +17,7 @@ from parity.errors import EXIT_INTERRUPTED, EXIT_USER_ERROR, USER_ERRORS, error_
 COMMAND_MODULES = (
     "parity.commands.backtest",
     "parity.commands.validate",
+    "parity.commands.halt",
 )
 
 

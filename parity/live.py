@@ -27,6 +27,7 @@ from engine.clock import Clock
 from engine.config import ParityConfig, dump_config
 from engine.data.bars import Bars
 from engine.data.calendar import TIMEFRAME_MINUTES, bar_times, sessions
+from engine.halt import HaltSwitch
 from engine.journal import Journal, Snapshot
 from engine.stepper import Stepper
 from engine.signals import Strategy
@@ -123,7 +124,8 @@ class LiveRunner:
         start_equity = snaps[-1].equity if snaps else float(self.broker.account().equity)
         cfg = self.config.model_copy(update={"simulation": self.config.simulation.model_copy(
             update={"initial_cash": start_equity})})
-        self.stepper = Stepper(self.symbols, self.sectors, cfg, self.broker, self.order_key)
+        self.stepper = Stepper(self.symbols, self.sectors, cfg, self.broker, self.order_key,
+                               halt=HaltSwitch(cfg.risk_management.halt_file, self.clock.now_ns, self.journal))
         return report
 
     def _newest_completed_close(self, now: int) -> int | None:
