@@ -143,7 +143,8 @@ def risk_events_section(run: RunData) -> str:
     if events.empty:
         return section("Risk events", "<p>No risk rule changed a target in this run.</p>")
     counts = pd.crosstab(events["rule"], events["action"], margins=True, margins_name="total")
-    body = f"<p>{len(events):,} events.</p>" + table_html(counts, index=True)
+    counts.columns.name = None  # one header row: rule | <actions> | total
+    body = f"<p>{len(events):,} events (rows: rule; columns: action).</p>" + table_html(counts.reset_index())
     body += "<h3>Latest events</h3>" + table_html(events.sort_values(["ts", "bar"]).tail(20).iloc[::-1])
     return section("Risk events", body)
 

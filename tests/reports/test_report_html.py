@@ -46,7 +46,12 @@ def test_page_is_self_contained_with_every_section_and_figure() -> None:
 def test_risk_events_are_counted_by_rule_and_action() -> None:
     page = render_report(tiny_run())
     risk = page[page.index("<h2>Risk events</h2>"):]
-    assert "position_size" in risk and "daily_loss" in risk and "scaled" in risk and "refused" in risk
+    cells = re.sub(r"\s+", "", risk)
+    # kit: one daily_loss refusal, one position_size scale-down; columns refused | scaled | total
+    assert "<th>rule</th><th>refused</th><th>scaled</th><th>total</th>" in cells
+    assert "<td>daily_loss</td><td>1</td><td>0</td><td>1</td>" in cells
+    assert "<td>position_size</td><td>0</td><td>1</td><td>1</td>" in cells
+    assert "<td>total</td><td>1</td><td>1</td><td>2</td>" in cells
 
 
 def test_figures_without_data_are_left_out() -> None:
