@@ -12,6 +12,7 @@ from alpaca.trading.requests import LimitOrderRequest, MarketOrderRequest, Repla
 from websockets.sync.client import connect
 
 from brokers.alpaca.fake import FakeAlpaca
+from brokers.alpaca.fake.spec import validate
 from brokers.alpaca.fake.testing import StreamCollector, trading_client
 
 OPEN = "2024-01-02T14:30:00Z"
@@ -61,6 +62,8 @@ def test_partial_fill_cancel_replace_expire_events(fake):
     ]
     partial = stream.updates[2]
     assert (partial.qty, partial.position_qty) == (2.0, 2.0)  # half of 4
+    for message in fake.events:  # every order snapshot on the stream is a valid spec Order
+        validate(message["data"]["order"], "Order")
 
 
 def test_wrong_keys_are_unauthorized_and_never_listen(fake):

@@ -43,6 +43,7 @@ class Ledger:
         self.async_cancels = False  # True: DELETE leaves pending_cancel until the next bar
         self.last_equity = float(cash)
         self.orders: dict[str, FakeOrder] = {}
+        self.open_orders: dict[str, FakeOrder] = {}  # insertion (= submission) order; kept by _touch/_add
         self.by_client_id: dict[str, str] = {}
         self.positions: dict[str, PositionState] = {}
         self.assets: dict[str, Asset] = {}
@@ -87,8 +88,8 @@ class Ledger:
     def _reserved(self, exclude: str | None = None) -> float:
         """Buying power held by open orders that add exposure (buys; sells beyond the long position)."""
         total = 0.0
-        for o in self.orders.values():
-            if o.is_open and o.id != exclude:
+        for o in self.open_orders.values():
+            if o.id != exclude:
                 price = self._reference_price(o) or 0.0
                 if o.side == "buy" or self._position_qty(o.symbol) <= 0:
                     total += o.remaining * price
@@ -107,7 +108,7 @@ class Ledger:
 
     def held_for_sells(self, symbol: str, exclude: str | None = None) -> float:
         return sum(
-            o.remaining for o in self.orders.values() if o.is_open and o.symbol == symbol and o.side == "sell" and o.id != exclude
+            o.remaining for o in self.open_orders.values() if o.symbol == symbol and o.side == "sell" and o.id != exclude
         )
 
     # ------------------------------------------------------------------ events
@@ -120,6 +121,16 @@ class Ledger:
 
     def _touch(self, o: FakeOrder, status: str) -> None:
         o.status, o.updated_at = status, self.now
+        if status not in OPEN:
+            self.open_orders.pop(o.id, None)
+
+    def _add(self, o: FakeOrder) -> None:
+        self.orders[o.id] = o
+        self.open_orders[o.id] = o
+        self.by_client_id[o.client_order_id] = o.id
+
+    def _open_in_order(self) -> list[FakeOrder]:
+        return list(self.open_orders.values())  # dicts keep insertion order: submission order
 
     # ------------------------------------------------------------------ orders
     def find(self, order_id: str) -> FakeOrder:
@@ -167,8 +178,7 @@ class Ledger:
                 position_intent=self._intent(req["side"], asset.symbol),
                 seq=self._order_seq,
             )
-            self.orders[o.id] = o
-            self.by_client_id[cid] = o.id
+            self._add(o)
             return o
 
     def after_ack(self, o: FakeOrder) -> None:
@@ -239,7 +249,7 @@ class Ledger:
 
     def complete_cancels(self) -> None:
         with self.lock:
-            for o in sorted(self.orders.values(), key=lambda x: x.seq):
+            for o in self._open_in_order():
                 if o.status == "pending_cancel":
                     self._finish_cancel(o)
 
@@ -257,7 +267,7 @@ class Ledger:
 
     def cancel_all(self) -> list[FakeOrder]:
         with self.lock:
-            open_orders = [o for o in self.orders.values() if o.is_open]
+            open_orders = self._open_in_order()
             for o in open_orders:
                 self.cancel(o.id)
             return open_orders
@@ -297,8 +307,7 @@ class Ledger:
                 replaces=old.id,
                 seq=self._order_seq,
             )
-            self.orders[new.id] = new
-            self.by_client_id[cid] = new.id
+            self._add(new)
             old.replaced_by, old.replaced_at = new.id, self.now
             self._touch(old, "replaced")
             self._emit("replaced", old)
@@ -308,7 +317,7 @@ class Ledger:
     def activate_accepted(self) -> None:
         """Orders queued while the market was closed go live (accepted -> new)."""
         with self.lock:
-            for o in sorted(self.orders.values(), key=lambda x: x.seq):
+            for o in self._open_in_order():
                 if o.status in ("accepted", "pending_new"):
                     self._touch(o, "new")
                     self._emit("new", o)
@@ -320,7 +329,7 @@ class Ledger:
             for symbol, bar in bars.items():
                 self.marks[symbol] = bar.close
             live = WORKING | {"pending_cancel"}
-            for o in sorted((o for o in self.orders.values() if o.status in live and o.symbol in bars), key=lambda x: x.seq):
+            for o in [o for o in self._open_in_order() if o.status in live and o.symbol in bars]:
                 result = fill_fn(o, bars[o.symbol])
                 if result is not None:
                     price, qty = float(result[0]), min(float(result[1]), o.remaining)
@@ -374,7 +383,7 @@ class Ledger:
         """Session close: live day orders expire; marks become the last-day prices."""
         with self.lock:
             expired = []
-            for o in sorted(self.orders.values(), key=lambda x: x.seq):
+            for o in self._open_in_order():
                 if o.time_in_force in tifs and o.status in WORKING | {"pending_cancel", "pending_replace"}:
                     o.expired_at = self.now
                     self._touch(o, "expired")
