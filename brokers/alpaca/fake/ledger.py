@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import threading
-import uuid
 from typing import Any, Callable, Iterable
 
 import pandas as pd
@@ -152,7 +151,7 @@ class Ledger:
         with self.lock:
             req = validate_submission(body)
             asset = self.asset(req["symbol"])
-            cid = req["client_order_id"] or str(uuid.uuid4())
+            cid = req["client_order_id"] or stable_uuid("client-order", self._order_seq + 1)
             if cid in self.by_client_id:
                 raise ApiError(422, 40010001, "client_order_id must be unique")
             if not asset.tradable:
@@ -278,7 +277,7 @@ class Ledger:
             old = self.find(order_id)
             if old.status not in WORKING:
                 raise ApiError(422, 42210000, "unable to replace order in current state")
-            cid = body.get("client_order_id") or str(uuid.uuid4())
+            cid = body.get("client_order_id") or stable_uuid("client-order", self._order_seq + 1)
             if cid in self.by_client_id:
                 raise ApiError(422, 40010001, "client_order_id must be unique")
             qty = float(body["qty"]) if body.get("qty") is not None else old.remaining
