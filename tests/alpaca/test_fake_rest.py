@@ -234,3 +234,9 @@ def test_close_all_positions_is_207(fake, client):
     assert client.get_all_positions() == []
     # bought 2*100 + 3*50 = 350 and sold at the same prices: cash back to 100000
     assert float(client.get_account().cash) == 100_000.0
+
+
+def test_order_for_an_unknown_symbol_is_422(client):
+    with pytest.raises(APIError) as err:
+        client.submit_order(market("NOT-A-TICKER", 1, OrderSide.BUY, "unknown"))
+    assert err.value.status_code == 422 and err.value.message == 'asset "NOT-A-TICKER" not found'

@@ -63,9 +63,6 @@ class Ledger:
                 self.assets[symbol] = Asset(symbol)
             return self.assets[symbol]
 
-    def mark(self, symbol: str) -> float | None:
-        return self.marks.get(symbol)
-
     # ------------------------------------------------------------------ derived account numbers
     def market_values(self) -> tuple[float, float]:
         long_mv = short_mv = 0.0
@@ -150,7 +147,10 @@ class Ledger:
         """Validate and create an order (POST /v2/orders); raises ApiError as the real server would."""
         with self.lock:
             req = validate_submission(body)
-            asset = self.asset(req["symbol"])
+            try:
+                asset = self.asset(req["symbol"])
+            except ApiError:
+                raise ApiError(422, 42210000, f'asset "{req["symbol"]}" not found') from None
             cid = req["client_order_id"] or stable_uuid("client-order", self._order_seq + 1)
             if cid in self.by_client_id:
                 raise ApiError(422, 40010001, "client_order_id must be unique")
