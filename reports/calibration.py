@@ -207,8 +207,10 @@ def _delays_ms(start: pd.Series, stop: pd.Series) -> np.ndarray:
 
 
 def _round(value: float) -> float:
-    """Four significant figures: enough for a config, free of float noise."""
-    return float(f"{value:.4g}") if math.isfinite(value) else value
+    """Four significant figures: enough for a config, free of float noise (|x| < 1e-9 is 0)."""
+    if not math.isfinite(value) or abs(value) < 1e-9:
+        return 0.0 if math.isfinite(value) else value
+    return float(f"{value:.4g}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,6 +31,8 @@ class MarketPrices:
     bars_per_session: float
     source: str  # "bars" or "records"
     open: np.ndarray | None = None  # float64 (T, N), None when unknown (records)
+    # closes of the bars before row 0 (a paper run starts after the strategy's warm-up): volatility only
+    close_history: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         t, n = len(self.close_ts), len(self.symbols)
@@ -48,8 +50,12 @@ class MarketPrices:
             raise KeyError(f"symbol {symbol!r} is not in the run's universe ({len(self.symbols)} symbols)") from None
 
     def daily_vol(self, lookback: int) -> np.ndarray:
-        """The simulator's own volatility (brokers.sim.volatility.daily_vol): row t known before bar t opens."""
-        return daily_vol(self.close, lookback, self.bars_per_session)
+        """The simulator's own volatility (brokers.sim.volatility.daily_vol): row t known before bar t opens,
+        over close_history + close so that the first rows have their look-back too."""
+        if self.close_history is None or not len(self.close_history):
+            return daily_vol(self.close, lookback, self.bars_per_session)
+        full = np.vstack([self.close_history, self.close])
+        return daily_vol(full, lookback, self.bars_per_session)[len(self.close_history):]
 
 
 def mean_bars_per_session(session: np.ndarray) -> float:
@@ -57,16 +63,20 @@ def mean_bars_per_session(session: np.ndarray) -> float:
     return len(session) / max(len(np.unique(session)), 1)
 
 
-def prices_from_bars(bars: Bars) -> MarketPrices:
+def prices_from_bars(bars: Bars, start: int = 0, stop: int | None = None) -> MarketPrices:
+    """Rows [start, stop) of `bars` (a run's rows), the earlier closes kept for volatility."""
+    rows = slice(start, bars.n_bars if stop is None else stop)
     return MarketPrices(
         symbols=tuple(bars.symbols),
-        close_ts=np.asarray(bars.close_ts, dtype=np.int64),
-        session=np.asarray(bars.session, dtype=np.int64),
-        close=np.asarray(bars.close, dtype=np.float64),
-        volume=np.asarray(bars.volume, dtype=np.float64),
+        close_ts=np.asarray(bars.close_ts[rows], dtype=np.int64),
+        session=np.asarray(bars.session[rows], dtype=np.int64),
+        close=np.asarray(bars.close[rows], dtype=np.float64),
+        volume=np.asarray(bars.volume[rows], dtype=np.float64),
+        # per session over all the bars, as the simulator scales (brokers.sim.backtest.bar_volatility)
         bars_per_session=mean_bars_per_session(np.asarray(bars.session)),
         source="bars",
-        open=np.asarray(bars.open, dtype=np.float64),
+        open=np.asarray(bars.open[rows], dtype=np.float64),
+        close_history=np.asarray(bars.close[:start], dtype=np.float64),
     )
 
 

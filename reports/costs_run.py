@@ -1,8 +1,13 @@
 """One call from a run (a `RunData` or its folder) to every cost result: `analyse_costs`.
 
 Market context comes from the run's bars when they can be loaded offline from its resolved config
-and line up with the run (same bar times, every traded symbol present); otherwise it is rebuilt
-from the records (reports/costs_prices.py says how, and `CostAnalysis.prices_source` says which).
+and line up with the run (its rows are consecutive bars of the data, every traded symbol present);
+otherwise it is rebuilt from the records (reports/costs_prices.py says how, and
+`CostAnalysis.prices_source` says which).
+
+A paper run's fills carry no pre-slippage reference price (the venue reports only the price, which
+the journal repeats as the reference), so for paper runs the reference is replaced by the stand-in of
+reports/costs_benchmarks.py (the fill bar's open when the bars are known).
 """
 
 from __future__ import annotations
@@ -62,8 +67,9 @@ def market_prices(run: RunData, config: ParityConfig, bars: Bars | None = None, 
     `base_dir`) if they match the run, else from its records."""
     if bars is None:
         bars = _load_bars_offline(config, base_dir)
-    if bars is not None and _matches(bars, run):
-        return prices_from_bars(bars)
+    rows = run_rows_in_bars(bars, run) if bars is not None else None
+    if rows is not None:
+        return prices_from_bars(bars, *rows)
     return prices_from_records(run.orders, run.equity, run.positions)
 
 
@@ -73,10 +79,11 @@ def analyse_costs(run: RunData, bars: Bars | None = None, config: ParityConfig |
     config = config or run_config(run)
     prices = market_prices(run, config, bars, base_dir)
     sim = config.simulation
-    orders, fills = complete_benchmarks(run.orders, run.fills, prices)
+    paper = config.execution.mode == "paper"
+    fills = run.fills.assign(reference_price=np.nan) if paper else run.fills
+    orders, fills = complete_benchmarks(run.orders, fills, prices)
     attribution = attribute_orders(orders, fills, order_end_prices(orders, fills, prices))
     attribution = add_context(attribution, prices, sim.slippage.vol_lookback)
-    paper = config.execution.mode == "paper"
     comparison = compare_with_simulator(orders, fills, prices, sim) if paper else None
     return CostAnalysis(
         run_id=run.run_id,
@@ -124,13 +131,20 @@ def locate_run(run_dir: str | Path | None = None, start: Path | None = None) -> 
     return newest_run_dir(project / "reports"), project
 
 
-def _matches(bars: Bars, run: RunData) -> bool:
-    """Same bar close times as the run's equity rows, and every symbol the run touched."""
+def run_rows_in_bars(bars: Bars, run: RunData) -> tuple[int, int] | None:
+    """The rows [start, stop) of `bars` that are the run's rows (its equity rows are bar closes, consecutive:
+    all of them for a backtest, those after the warm-up for a paper run); None if they are not, or a
+    symbol the run touched is missing."""
     eq_ts = utc_ns(run.equity["ts"])
-    if len(eq_ts) != len(bars.close_ts) or not np.array_equal(eq_ts, np.asarray(bars.close_ts, dtype=np.int64)):
-        return False
+    close_ts = np.asarray(bars.close_ts, dtype=np.int64)
+    if not len(eq_ts):
+        return None
+    start = int(np.searchsorted(close_ts, eq_ts[0]))
+    stop = start + len(eq_ts)
+    if stop > len(close_ts) or not np.array_equal(close_ts[start:stop], eq_ts):
+        return None
     used = set(run.orders["symbol"]) | set(run.positions["symbol"])
-    return used <= set(bars.symbols)
+    return (start, stop) if used <= set(bars.symbols) else None
 
 
 def _load_bars_offline(config: ParityConfig, base_dir: Path) -> Bars | None:

@@ -24,20 +24,6 @@ REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK = REPO / "notebooks" / "transaction_costs.ipynb"
 
 
-def backtest_parts():
-    from parity.app import BacktestParts, default_parts
-
-    try:
-        return default_parts()
-    except ImportError:  # strategies.build_strategy not in this tree yet: wire the momentum strategy by hand
-        from brokers.sim.backtest import run_backtest
-        from engine.data import load_bars
-        from strategies.momentum import MomentumStrategy
-
-        return BacktestParts(load_bars=load_bars, build_strategy=lambda cfg: MomentumStrategy(cfg.momentum),
-                             run_backtest=run_backtest)
-
-
 @pytest.fixture(scope="module")
 def backtest_run(tmp_path_factory) -> Path:
     from parity.app import run_backtest_job
@@ -45,7 +31,7 @@ def backtest_run(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("runs")
     config = load_config(REPO / "config" / "default.yaml", [f"reporting.output_dir={out}", "reporting.html=false"])
     return run_backtest_job(config, config_path="config/default.yaml", started_at=datetime(2026, 1, 5, tzinfo=timezone.utc),
-                            base_dir=REPO, run_id="costs-notebook", parts=backtest_parts())
+                            base_dir=REPO, run_id="costs-notebook")
 
 
 @pytest.fixture(scope="module")
