@@ -74,3 +74,15 @@ def test_backtest_on_synthetic_csv_writes_a_complete_reproducible_run(
     again = load_run(tmp_path / "reports" / "b")
     for table in ("orders", "fills", "equity", "positions", "risk_events"):
         pd.testing.assert_frame_equal(getattr(again, table), getattr(run, table))
+
+
+def test_missing_data_file_is_one_line_naming_config_and_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_inputs(tmp_path)
+    (tmp_path / "bars.csv").unlink()
+    assert main(["backtest", "--config", "run.yaml"]) == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and lines[0].startswith("error: run.yaml: data.path: file not found:")
+    assert list((tmp_path / "reports").iterdir()) == []  # no run folder, no staging folder
