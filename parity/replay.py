@@ -74,14 +74,14 @@ def replay_config(config: ParityConfig, out_dir: Path | None) -> ParityConfig:
 
 def run_replay(config: ParityConfig, base_dir: Path, sessions: int | None = None, seconds_per_bar: float = 0.0,
                bars: Bars | None = None, on_cycle: Callable[[CycleReport], None] = lambda c: None,
-               run_dir: Path | None = None) -> ReplayResult:
+               run_dir: Path | None = None, key_id: str = REPLAY_KEY, secret_key: str = REPLAY_SECRET) -> ReplayResult:
     started = time.perf_counter()
     bars = bars if bars is not None else load_bars(config.data, base_dir)
     warmup = history_bars(config)
     if bars.n_bars <= warmup:
         raise ValueError(f"replay needs more than {warmup} bars of history; the data has {bars.n_bars}")
     last = bars.n_bars if sessions is None else min(bars.n_bars, warmup + sessions)
-    with FakeAlpaca(REPLAY_KEY, REPLAY_SECRET, cash=config.simulation.initial_cash,
+    with FakeAlpaca(key_id, secret_key, cash=config.simulation.initial_cash,
                     now=pd.Timestamp(int(bars.open_ts[0]), tz="UTC") - pd.Timedelta(hours=1),
                     bar_timeframe=config.data.timeframe) as fake:
         for sym in bars.symbols:
@@ -92,7 +92,7 @@ def run_replay(config: ParityConfig, base_dir: Path, sessions: int | None = None
                                                   "stream_url": fake.stream_url})
         cfg = config.model_copy(update={"alpaca": alpaca})
         venue = ReplayVenue(fake, bars)
-        setup = build_live(cfg, "<replay>", base_dir, VenueClock(fake), Credentials(REPLAY_KEY, REPLAY_SECRET),
+        setup = build_live(cfg, "<replay>", base_dir, VenueClock(fake), Credentials(key_id, secret_key),
                            broker_cls=ReplayBroker, broker_args=(venue,), run_dir=run_dir,
                            # a replayed session lasts milliseconds; Alpaca's 200/min is per real minute
                            limiter=RateLimiter(1_000_000))
