@@ -99,6 +99,7 @@ def compute_stats(
         "turnover_annual": turnover_total * periods_per_year / n_periods if n_periods else math.nan,
         "orders": int(len(orders)),
         "orders_by_status": {str(k): int(v) for k, v in status_counts.items()},
+        "orders_with_fills": int((orders["filled_qty"] > 0).sum()) if len(orders) else 0,
         "fills": int(len(fills)),
         "fill_rate": filled_qty / ordered_qty if ordered_qty else math.nan,  # filled / ordered shares
         "costs": total_costs,

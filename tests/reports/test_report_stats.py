@@ -44,6 +44,7 @@ def test_turnover_counts_and_costs_match_hand_arithmetic(stats: dict) -> None:
     assert stats["turnover_annual"] == pytest.approx(1550.0 / 1044.75 * 6 / 3)  # 3 periods of 6 a year
     assert stats["orders"] == 3 and stats["fills"] == 2
     assert stats["orders_by_status"] == {"filled": 1, "canceled": 1, "expired": 1}
+    assert stats["orders_with_fills"] == 2  # order 1 fully, order 2 partly (5 of 10)
     assert stats["fill_rate"] == pytest.approx(15 / 24)  # (10 + 5 + 0) filled of (10 + 10 + 4) ordered
     # slippage: |100.00 - 99.90| * 10 + |110.00 - 110.10| * 5 = 1.0 + 0.5
     assert stats["costs"]["slippage"] == pytest.approx(1.5)
