@@ -18,6 +18,9 @@ COMMAND_MODULES = (
     "parity.commands.backtest",
     "parity.commands.validate",
     "parity.commands.halt",
+    "parity.commands.run",  # live paper trading on Alpaca (parity/live.py)
+    "parity.commands.paper",  # offline replay demo against the fake Alpaca
+    "parity.commands.data",  # Alpaca bar download into the parquet cache
 )
 
 
