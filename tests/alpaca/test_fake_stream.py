@@ -98,7 +98,8 @@ def test_frames_are_binary_json_and_listen_needs_auth(fake):
 
 def test_dropped_stream_loses_events_then_reconnects(fake):
     client = trading_client(fake)
-    with StreamCollector(fake) as stream:
+    # a first reconnect delay of 0.15-0.3 s leaves time to publish the event that must be lost
+    with StreamCollector(fake, min_backoff=0.3) as stream:
         client.submit_order(market(1, "before"))
         stream.wait_for(lambda u: u.order.client_order_id == "before")
         fake.drop_streams()
@@ -128,3 +129,20 @@ def test_second_stream_is_refused_when_one_connection_is_enforced():
                 connect(fake.stream_url, open_timeout=5)
             assert "429" in str(err.value)
             assert fake.stream_connections == 1
+
+
+def test_stream_cut_in_the_middle_of_a_bars_fills(fake):
+    client = trading_client(fake)
+    with StreamCollector(fake, min_backoff=0.3) as stream:
+        for i in range(4):
+            client.submit_order(market(1, f"m{i}"))
+        stream.wait_for(lambda u: u.event == "new", count=4)
+        connections = fake.stream_connections
+        fake.drop_streams(after_events=2)
+        fake.feed_bar("2024-01-02T14:30:00Z", {"AAPL": (100.0, 101.0, 99.0, 100.0, 1000)})  # four fills
+        fake.wait_for_listeners(1, timeout=15, min_connections=connections + 1)  # the client came back
+        client.submit_order(market(1, "later"))
+        stream.wait_for(lambda u: u.order.client_order_id == "later")
+    fills = [cid for event, cid in stream.events() if event == "fill"]
+    assert fills == ["m0", "m1"]  # two delivered, m2 and m3 lost with the connection
+    assert [m["data"]["event"] for m in fake.events].count("fill") == 4

@@ -284,16 +284,24 @@ class FakeAlpaca:
     def stream_connections(self) -> int:
         return self.hub.connections
 
-    def wait_for_listeners(self, count: int = 1, timeout: float = 10.0) -> None:
+    def wait_for_listeners(self, count: int = 1, timeout: float = 10.0, *, min_connections: int = 0) -> None:
+        """Block until `count` clients listen to trade_updates (and, to await a reconnect, until at
+        least `min_connections` handshakes have happened in total)."""
         deadline = time.monotonic() + timeout
-        while self.hub.listeners < count:
+        while self.hub.listeners < count or self.hub.connections < min_connections:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"no trade_updates listener connected within {timeout}s")
             time.sleep(0.01)
 
-    def drop_streams(self) -> None:
-        """Cut every trade_updates connection now (abruptly, no close frame)."""
-        if self._loop is not None:
+    def drop_streams(self, after_events: int = 0) -> None:
+        """Cut every trade_updates connection (abruptly, no close frame): now, or once `after_events`
+        more events have been delivered (e.g. in the middle of a bar's fills). Events published while
+        no client listens are lost, as on the real stream."""
+        if self._loop is None:
+            return
+        if after_events > 0:
+            self.hub.drop_after_threadsafe(after_events)
+        else:
             asyncio.run_coroutine_threadsafe(_call(self.hub.drop_all), self._loop).result(5)
 
     # ------------------------------------------------------------------ request pipeline

@@ -26,6 +26,7 @@ class StreamHub:
         self._queues: dict[web.WebSocketResponse, asyncio.Queue] = {}  # listening sockets only
         self._sockets: dict[web.WebSocketResponse, web.Request] = {}
         self.connections = 0  # successful websocket handshakes so far
+        self._drop_after: int | None = None  # events still to deliver before every stream is cut
 
     @property
     def listeners(self) -> int:
@@ -40,6 +41,22 @@ class StreamHub:
     def _publish(self, payload: bytes) -> None:
         for queue in self._queues.values():
             queue.put_nowait(payload)
+        if self._drop_after is not None:
+            self._drop_after -= 1
+            if self._drop_after <= 0:
+                self._drop_after = None
+                self._cut_after_queued()
+
+    def drop_after_threadsafe(self, events: int) -> None:
+        """Deliver the next `events` events, then cut every stream (a drop in the middle of fills)."""
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(setattr, self, "_drop_after", events)
+
+    def _cut_after_queued(self) -> None:
+        """Writers send what is already queued, then abort; later events find no listener (lost)."""
+        for queue in self._queues.values():
+            queue.put_nowait(_CUT)
+        self._queues, self._sockets = {}, {}
 
     def drop_all(self) -> None:
         """Cut every stream connection abruptly (no close frame): the client sees code 1006."""
@@ -85,7 +102,7 @@ class StreamHub:
                     if streams and writer is None:
                         queue: asyncio.Queue = asyncio.Queue()
                         self._queues[ws] = queue
-                        writer = asyncio.ensure_future(_drain(ws, queue))
+                        writer = asyncio.ensure_future(_drain(ws, request, queue))
         finally:
             self._queues.pop(ws, None)
             self._sockets.pop(ws, None)
@@ -98,10 +115,17 @@ async def _send(ws: web.WebSocketResponse, message: dict[str, Any]) -> None:
     await ws.send_bytes(json.dumps(message).encode())
 
 
-async def _drain(ws: web.WebSocketResponse, queue: asyncio.Queue) -> None:
+_CUT = b""  # queue sentinel: abort the connection once everything before it is sent
+
+
+async def _drain(ws: web.WebSocketResponse, request: web.Request, queue: asyncio.Queue) -> None:
     try:
         while True:
             payload = await queue.get()
+            if payload is _CUT:
+                if request.transport is not None:
+                    request.transport.abort()
+                return
             await ws.send_bytes(payload)
     except (ConnectionError, RuntimeError, asyncio.CancelledError):
         pass
