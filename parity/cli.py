@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from parity.errors import EXIT_INTERRUPTED, EXIT_USER_ERROR, USER_ERRORS, error_lines
 
-# One line per subcommand; later: parity.commands.run, .paper, .data, .halt.
+# One line per subcommand module (the contract is in parity/commands/__init__.py).
 COMMAND_MODULES = (
     "parity.commands.backtest",
     "parity.commands.validate",
