@@ -79,24 +79,26 @@ class MomentumConfig(Section):
     @model_validator(mode="after")
     def _skip_inside_lookback(self) -> "MomentumConfig":
         if self.skip >= self.lookback:
-            raise ValueError(f"strategy.momentum.skip ({self.skip}) must be smaller than lookback ({self.lookback})")
+            raise ValueError(f"skip ({self.skip}) must be smaller than lookback ({self.lookback}); lower skip or raise lookback")
         return self
 
 
 class XGBoostConfig(Section):
+    # Walk-forward: a model trained at bar t sees only labels of bars <= t - horizon (purge and
+    # embargo = horizon) and scores bars t .. t + retrain_every - 1. See strategies/walkforward.py.
     horizon: int = Field(5, ge=1, le=250, description="label: forward return over this many bars")
-    label: Literal["raw", "rank", "excess"] = "rank"
+    label: Literal["raw", "rank", "excess"] = Field("rank", description="raw return, cross-sectional rank, or return minus the universe mean")
     window: Literal["expanding", "rolling"] = "expanding"
     train_bars: int = Field(120, ge=20, description="minimum (expanding) or fixed (rolling) training bars")
-    retrain_every: int = Field(20, ge=1)
-    n_estimators: int = Field(200, ge=1, le=10_000)
+    retrain_every: int = Field(20, ge=1, description="bars between retrains")
+    n_estimators: int = Field(200, ge=1, le=10_000, description="boosting rounds (trees)")
     max_depth: int = Field(3, ge=1, le=16)
     learning_rate: float = Field(0.05, gt=0, le=1)
-    subsample: float = Field(0.8, gt=0, le=1)
-    colsample_bytree: float = Field(0.8, gt=0, le=1)
+    subsample: float = Field(0.8, gt=0, le=1, description="share of training rows drawn per tree")
+    colsample_bytree: float = Field(0.8, gt=0, le=1, description="share of features drawn per tree")
     min_child_weight: float = Field(5.0, ge=0)
-    reg_lambda: float = Field(1.0, ge=0)
-    n_jobs: int = Field(2, ge=1, le=64)
+    reg_lambda: float = Field(1.0, ge=0, description="L2 penalty on leaf weights")
+    n_jobs: int = Field(2, ge=1, le=64, description="XGBoost threads")
     seed: int = Field(42, ge=0, description="XGBoost's random_state (row and column subsampling)")
 
 
