@@ -12,6 +12,7 @@ from alpaca.trading.client import TradingClient
 from alpaca.trading.enums import OrderSide, OrderStatus, QueryOrderStatus, TimeInForce
 from alpaca.trading.requests import (
     ClosePositionRequest,
+    GetAssetsRequest,
     GetCalendarRequest,
     GetOrdersRequest,
     LimitOrderRequest,
@@ -240,3 +241,11 @@ def test_order_for_an_unknown_symbol_is_422(client):
     with pytest.raises(APIError) as err:
         client.submit_order(market("NOT-A-TICKER", 1, OrderSide.BUY, "unknown"))
     assert err.value.status_code == 422 and err.value.message == 'asset "NOT-A-TICKER" not found'
+
+
+def test_list_assets_shows_known_ones_with_status_filter(fake, client):
+    fake.set_asset("OLD", tradable=False)
+    client.get_asset("MSFT")
+    assert [a.symbol for a in client.get_all_assets()] == ["MSFT", "OLD"]
+    assert [a.symbol for a in client.get_all_assets(GetAssetsRequest(status="active"))] == ["MSFT"]
+    validate(raw(fake, "GET", "/v2/assets").json(), "Assets", array=True)

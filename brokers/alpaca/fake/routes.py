@@ -66,6 +66,15 @@ async def get_calendar(request: web.Request) -> web.Response:
     return ok(calendar_days(day("start"), day("end")))
 
 
+async def list_assets(request: web.Request) -> web.Response:
+    """The assets the fake knows: those set with set_asset() or used so far (real: every listed asset)."""
+    ledger = _fake(request).ledger
+    status = (request.query.get("status") or "").lower()
+    with ledger.lock:
+        assets = [asset_json(a) for _, a in sorted(ledger.assets.items())]
+    return ok([a for a in assets if not status or a["status"] == status])
+
+
 async def get_asset(request: web.Request) -> web.Response:
     return ok(asset_json(_fake(request).ledger.asset(request.match_info["symbol"])))
 
@@ -212,6 +221,7 @@ def add_routes(app: web.Application) -> None:
     r.add_get("/v2/account", get_account)
     r.add_get("/v2/clock", get_clock)
     r.add_get("/v2/calendar", get_calendar)
+    r.add_get("/v2/assets", list_assets)
     r.add_get("/v2/assets/{symbol}", get_asset)
     r.add_get("/v2/orders:by_client_order_id", get_order_by_client_id)
     r.add_post("/v2/orders", post_order)
