@@ -20,10 +20,9 @@ from strategies.features.rolling import Rolling, pick_max, pick_min, safe_div
 _o, _h, _l, _c, _v = (pl.col(x) for x in ("o", "h", "l", "c", "v"))
 
 
-def _flat_is_half(num: pl.Expr, den: pl.Expr, *inputs: pl.Expr) -> pl.Expr:
-    """num / den, 0.5 when den is 0 (a flat bar or window), null if any input is null."""
-    missing = pl.any_horizontal([e.is_null() for e in (num, den, *inputs)])
-    return pl.when(missing).then(None).when(den != 0).then(num / den).otherwise(0.5)
+def _flat_is_half(num: pl.Expr, den: pl.Expr) -> pl.Expr:
+    """num / den, 0.5 when den is 0 (a flat bar or window), null if either is null."""
+    return pl.when(num.is_null() | den.is_null()).then(None).when(den != 0).then(num / den).otherwise(0.5)
 
 
 def _stages(sector_codes: np.ndarray) -> list[dict[str, pl.Expr]]:
