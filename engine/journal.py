@@ -3,8 +3,8 @@
 Tables: signals, decisions, intents (one row per order, written BEFORE the order is sent, with its
 deterministic client_order_id), order_status (every status change), fills (unique by
 execution_id), risk_events and notes (what start-up reconciliation found). A crash at any point
-leaves the journal consistent: each write is its own committed transaction, and `synchronous=FULL`
-makes an intent durable before the POST that sends it.
+leaves the journal consistent: each write is its own committed transaction (WAL, synchronous NORMAL),
+and an intent is written at synchronous FULL, durable on disk before the POST that sends it.
 
 The journal knows engine types only; brokers and runners feed it.
 """
@@ -86,7 +86,9 @@ class Journal:
         self._lock = threading.RLock()
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
+            # NORMAL in WAL mode survives a process crash; intents are also made power-loss durable
+            # (record_intent syncs at FULL) because they must exist before their order is sent.
+            self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
@@ -146,6 +148,14 @@ class Journal:
     # --- orders ---------------------------------------------------------------------------------
     def record_intent(self, req: OrderRequest, run_key: str, now_ns: int) -> bool:
         """Write the order before it is sent. False if this client_order_id is already journaled."""
+        with self._lock:
+            self._db.execute("PRAGMA synchronous=FULL")
+            try:
+                return self._insert_intent(req, run_key, now_ns)
+            finally:
+                self._db.execute("PRAGMA synchronous=NORMAL")
+
+    def _insert_intent(self, req: OrderRequest, run_key: str, now_ns: int) -> bool:
         return self._write(
             "INSERT OR IGNORE INTO intents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'intent', NULL, '', ?)",
             (req.client_order_id, run_key, req.symbol, int(req.side), float(req.qty), int(req.type),

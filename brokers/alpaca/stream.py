@@ -42,6 +42,11 @@ class _CountingStream(TradingStream):
         asyncio.run_coroutine_threadsafe(shutdown(), loop).result(timeout=timeout_s)
 
 
+class _DropWhileStopping(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "websocket error" not in record.getMessage()
+
+
 class TradeUpdateStream:
     def __init__(self, creds: Credentials, paper: bool, url: str | None) -> None:
         self.updates: "queue.Queue[TradeUpdate]" = queue.Queue()
@@ -83,11 +88,17 @@ class TradeUpdateStream:
     def stop(self) -> None:
         if self._thread is None:
             return
+        # alpaca-py logs the close it is told to make as a "websocket error, restarting": not one.
+        quiet = _DropWhileStopping()
+        stream_log = logging.getLogger("alpaca.trading.stream")
+        stream_log.addFilter(quiet)
         try:
             self._stream.stop_fast()
         except Exception:  # the loop may be gone already; the thread is a daemon anyway
             log.debug("trade_updates stop raised", exc_info=True)
-        self._thread.join(timeout=10)
+        finally:
+            self._thread.join(timeout=10)
+            stream_log.removeFilter(quiet)
         self._thread = None
 
     def drain(self) -> list[TradeUpdate]:
