@@ -99,6 +99,8 @@ def cost_summary(attribution: pd.DataFrame, equity: pd.DataFrame) -> dict[str, A
         "decision_notional": notional,
         "traded_notional": traded_notional,
         "fill_rate": float(attribution["filled_qty"].sum() / attribution["qty"].sum()) if len(attribution) else math.nan,
+        # orders whose arrival price is a stand-in (reports/costs_benchmarks.py), e.g. every order of a paper run
+        "arrival_estimated_orders": int(attribution["arrival_estimated"].sum()) if "arrival_estimated" in attribution else 0,
     }
     for name in (*COMPONENTS, *EXECUTION_PARTS, "total"):
         dollars = float(attribution[name].sum())

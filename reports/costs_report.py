@@ -17,6 +17,7 @@ HEADLINE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("orders", "Orders", "int"),
     ("trades", "Orders with fills (trades)", "int"),
     ("fill_rate", "Fill rate (shares)", "pct"),
+    ("arrival_estimated_orders", "Orders with an estimated arrival price", "int"),
     ("shortfall_total_bps", "Implementation shortfall", "bps"),
     ("shortfall_delay_bps", "  delay (decision -> arrival)", "bps"),
     ("shortfall_execution_bps", "  execution (arrival -> fill)", "bps"),
