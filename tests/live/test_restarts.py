@@ -1,0 +1,98 @@
+"""Cron-style restarts of the live runner: a bar is never decided twice, a client_order_id is never
+reused, and a crash in the middle of sending is completed on restart (same journal, same venue)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pandas as pd
+import pytest
+from live_kit import market, paper_config
+
+from brokers.alpaca.credentials import Credentials
+from brokers.alpaca.fake import FakeAlpaca
+from brokers.alpaca.replay import ReplayBroker, ReplayVenue
+from brokers.alpaca.resilience import RateLimiter
+from parity.live_app import build_live
+from parity.replay import VenueClock, _history_frame, history_bars
+
+KEY, SECRET = "PKRESTART0000000000", "restart-secret-000000000000000000000000"
+
+
+class SimulatedCrash(BaseException):
+    pass
+
+
+def start_process(fake, venue, cfg, folder):  # noqa: ANN001, ANN201
+    """What `parity run` does when cron starts it: wire everything, reconcile, make the stepper."""
+    setup = build_live(cfg, "<test>", folder, VenueClock(fake), Credentials(KEY, SECRET), broker_cls=ReplayBroker,
+                       broker_args=(venue,), use_stream=False, limiter=RateLimiter(1_000_000))
+    setup.broker.start()
+    report = setup.runner.start()
+    return setup, report
+
+
+def test_restarts_never_decide_twice_or_reuse_an_id_and_finish_an_interrupted_send(tmp_path) -> None:
+    bars = market(n_bars=16)
+    cfg = paper_config(tmp_path, bars)
+    warmup = history_bars(cfg)
+    with FakeAlpaca(KEY, SECRET, cash=cfg.simulation.initial_cash,
+                    now=pd.Timestamp(int(bars.open_ts[0]), tz="UTC")) as fake:
+        for s in bars.symbols:
+            fake.set_asset(s)
+        fake.load_bars(_history_frame(bars, warmup))
+        fake.set_time(pd.Timestamp(int(bars.close_ts[warmup - 1]), tz="UTC"))
+        venue = ReplayVenue(fake, bars)
+        cfg = cfg.model_copy(update={"alpaca": cfg.alpaca.model_copy(update={
+            "trading_url": fake.base_url, "data_url": fake.base_url, "stream_url": fake.stream_url})})
+
+        # day 1: decide and send
+        setup, _ = start_process(fake, venue, cfg, tmp_path)
+        first = setup.runner.cycle()
+        assert first.decided and first.orders_sent > 0
+        assert setup.runner.order_key.endswith("e0")
+        setup.close()
+
+        # cron fires again the same evening: nothing new to decide, nothing sent
+        setup, report = start_process(fake, venue, cfg, tmp_path)
+        assert report.lines() == ["journal and broker agree; nothing to do"]
+        posted = len(fake.posted_client_order_ids())
+        assert not setup.runner.cycle().decided
+        assert len(fake.posted_client_order_ids()) == posted
+        assert setup.runner.order_key.endswith("e1")  # a new process never reuses the old ids
+
+        # next session: its bar fills yesterday's orders at the open; today's decision goes out
+        venue.play_bar(warmup)
+        setup.broker.settle()
+        second = setup.runner.cycle()
+        assert second.decided and second.orders_sent > 0
+        setup.close()
+
+        # the next session's run crashes after journaling and sending only part of its orders
+        venue.play_bar(warmup + 1)
+        setup, _ = start_process(fake, venue, cfg, tmp_path)
+        setup.broker.settle()
+        sent = []
+
+        def crash_after_two(req):  # noqa: ANN001, ANN202
+            if len(sent) == 2:
+                raise SimulatedCrash
+            sent.append(req.client_order_id)
+
+        setup.broker._before_send = crash_after_two
+        with pytest.raises(SimulatedCrash):
+            setup.runner.cycle()
+        setup.close()
+
+        # restart: the journaled-but-unsent order is sent (its bar is still the newest), the bar is not
+        # decided again, and every order exists once
+        setup, report = start_process(fake, venue, cfg, tmp_path)
+        assert len(report.resent) == 1 and report.dropped == []
+        assert not setup.runner.cycle().decided
+        counts = Counter(fake.posted_client_order_ids())
+        assert max(counts.values()) == 1
+        venue.play_bar(warmup + 2)
+        setup.broker.settle()
+        setup.broker.sync(force_poll=True)
+        assert setup.journal.net_positions() == pytest.approx(fake.positions)
+        setup.close()
