@@ -17,7 +17,7 @@ filled shares = sum q_i, U = Q - F unfilled shares):
 
 `decision` is the close of the bar that produced the order; `arrival` the open of the first bar it
 could trade in (when an order with fills has no arrival price, its first fill's reference price is
-used). bps are of the order's decision notional Q * decision, the same denominator for every
+used; reports/costs_benchmarks.py completes what a paper run cannot record before this runs). bps are of the order's decision notional Q * decision, the same denominator for every
 component, so component bps add up to the total's.
 
 `end_price` convention (order_end_prices): the close of the last bar the order could still trade
