@@ -14,9 +14,10 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from brokers.alpaca.fake.market_time import rfc3339, session_close_at_or_after, to_utc
+from brokers.alpaca.fake.market_time import rfc3339, session_closes_ns, to_utc
 from brokers.alpaca.fake.model import ApiError
 
 _TIMEFRAME = re.compile(r"^(\d+)(Min|T|Hour|H|Day|D|Week|W|Month|M)$")
@@ -62,20 +63,24 @@ class BarStore:
         self._lock = threading.Lock()
         self._bars: dict[str, dict[str, list[StoredBar]]] = {}  # timeframe -> symbol -> bars by t
 
-    def add(self, timeframe: str, symbol: str, ts: Any, o: float, h: float, l: float, c: float, v: float,  # noqa: E741
-            n: int | None = None, vw: float | None = None) -> None:
+    def add_frame(self, frame: pd.DataFrame, timeframe: str) -> None:
+        """Bars from columns symbol, t (bar start; tz-aware, or naive UTC), o, h, l, c, v[, n, vw]."""
         timeframe = normalize_timeframe(timeframe)
-        t = to_utc(ts)
-        visible = session_close_at_or_after(t) if timeframe.endswith("Day") else t + _length(timeframe)
-        bar = StoredBar(t.value, visible.value, float(o), float(h), float(l), float(c), float(v), n, vw)
+        starts = pd.DatetimeIndex(pd.to_datetime(frame["t"], utc=True)).as_unit("ns").asi8
+        if timeframe.endswith("Day"):
+            visible = session_closes_ns(starts)
+        else:
+            visible = starts + _length(timeframe).value
+        n = frame["n"] if "n" in frame else [None] * len(frame)
+        vw = frame["vw"] if "vw" in frame else [None] * len(frame)
+        columns = zip(frame["symbol"], starts.tolist(), visible.tolist(), frame["o"], frame["h"], frame["l"], frame["c"],
+                      frame["v"], n, vw)
         with self._lock:
-            rows = self._bars.setdefault(timeframe, {}).setdefault(symbol, [])
-            keys = [b.t for b in rows]
-            i = bisect.bisect_left(keys, bar.t)
-            if i < len(rows) and rows[i].t == bar.t:
-                rows[i] = bar  # a re-fed bar replaces the old one (Alpaca's "updated bar")
-            else:
-                rows.insert(i, bar)
+            table = self._bars.setdefault(timeframe, {})
+            for symbol, t, seen, o, h, l, c, v, trades, vwap in columns:  # noqa: E741
+                bar = StoredBar(t, seen, float(o), float(h), float(l), float(c), float(v),
+                                None if _missing(trades) else int(trades), None if _missing(vwap) else float(vwap))
+                _insert(table.setdefault(symbol, []), bar)
 
     def query(self, params: dict[str, str], now: pd.Timestamp) -> dict[str, Any]:
         symbols = [s for s in (params.get("symbols") or "").split(",") if s]
@@ -114,6 +119,22 @@ class BarStore:
                 if visible:
                     out[symbol] = visible[-1].as_json()
         return {"bars": out}
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _insert(rows: list[StoredBar], bar: StoredBar) -> None:
+    """Keep rows sorted by t; a bar with an existing t replaces it (Alpaca's "updated bar")."""
+    if not rows or rows[-1].t < bar.t:  # the usual case: bars arrive in time order
+        rows.append(bar)
+        return
+    i = bisect.bisect_left(rows, bar.t, key=lambda b: b.t)
+    if i < len(rows) and rows[i].t == bar.t:
+        rows[i] = bar
+    else:
+        rows.insert(i, bar)
 
 
 def _encode_token(offset: int) -> str:

@@ -83,9 +83,13 @@ def is_market_open(now: pd.Timestamp) -> bool:
 
 def session_close_at_or_after(now: pd.Timestamp) -> pd.Timestamp:
     """Close of the session in progress at `now`, or of the next session."""
+    return pd.Timestamp(int(session_closes_ns(np.array([to_utc(now).value]))[0]), tz="UTC")
+
+
+def session_closes_ns(ts_ns: np.ndarray) -> np.ndarray:
+    """Vectorised: for each int64 ns UTC time, the close (ns) of the session in progress or next."""
     _, _, closes = _sessions()
-    i = int(np.searchsorted(closes, to_utc(now).value, side="left"))
-    return pd.Timestamp(int(closes[i]), tz="UTC")
+    return closes[np.searchsorted(closes, ts_ns, side="left")]
 
 
 def calendar_days(start: dt.date | None, end: dt.date | None) -> list[dict[str, str]]:

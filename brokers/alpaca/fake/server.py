@@ -172,9 +172,8 @@ class FakeAlpaca:
         """
         t = to_utc(ts)
         parsed = {symbol: _as_bar(t, symbol, value) for symbol, value in bars.items()}
-        tf = timeframe or self.bar_timeframe
-        for symbol, b in parsed.items():
-            self.bars.add(tf, symbol, t, b.open, b.high, b.low, b.close, b.volume)
+        rows = [(symbol, t, b.open, b.high, b.low, b.close, b.volume) for symbol, b in parsed.items()]
+        self.bars.add_frame(pd.DataFrame(rows, columns=["symbol", "t", "o", "h", "l", "c", "v"]), timeframe or self.bar_timeframe)
         with self.ledger.lock:
             if t > self.ledger.now:
                 self.ledger.now = t
@@ -187,10 +186,7 @@ class FakeAlpaca:
 
     def load_bars(self, frame: pd.DataFrame, timeframe: str | None = None) -> None:
         """History for GET /v2/stocks/bars only (no matching): columns symbol, t, o, h, l, c, v[, n, vw]."""
-        tf = timeframe or self.bar_timeframe
-        for row in frame.itertuples(index=False):
-            self.bars.add(tf, row.symbol, row.t, row.o, row.h, row.l, row.c, row.v,
-                          getattr(row, "n", None), getattr(row, "vw", None))
+        self.bars.add_frame(frame, timeframe or self.bar_timeframe)
 
     def end_session(self) -> list[dict[str, Any]]:
         """The session closes: working day orders expire (events sent). Returns the expired orders."""
