@@ -14,7 +14,6 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from brokers.alpaca.fake.market_time import rfc3339, session_closes_ns, to_utc
