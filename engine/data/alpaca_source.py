@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from engine.config.schema import DataConfig
 from engine.data.bars import Bars
-from engine.data.calendar import calendar_tz
+from engine.data.calendar import calendar_tz, sessions
 from engine.data.errors import DataError
 from engine.data.pipeline import build_bars
 from engine.data.report import DataReport
@@ -60,11 +61,23 @@ def read_cache(path: Path) -> pd.DataFrame:
 
 
 def pipeline_frame(frame: pd.DataFrame, timeframe: str, calendar: str) -> pd.DataFrame:
-    """The cache in build_bars' input shape: daily bars keyed by session date, intraday by open."""
+    """The cache in build_bars' input shape: daily bars keyed by session date, intraday by open.
+
+    Intraday bars outside the regular session (Alpaca also returns pre- and after-market bars) are
+    left out: the engine trades regular hours only, and build_bars would reject them as off-grid."""
     out = frame.copy()
     if timeframe == "1Day":
         # Alpaca stamps a daily bar at midnight New York time of its session, in UTC.
         out["ts"] = out["ts"].dt.tz_convert(calendar_tz(calendar)).dt.tz_localize(None).dt.normalize()
+    elif len(out):
+        ts_ns = pd.DatetimeIndex(out["ts"]).as_unit("ns").asi8
+        days = pd.DatetimeIndex(out["ts"]).tz_convert(calendar_tz(calendar)).tz_localize(None).normalize()
+        table = sessions(calendar, days.min(), days.max())
+        pos = np.searchsorted(table.dates.as_unit("ns").asi8, days.as_unit("ns").asi8)
+        pos = np.minimum(pos, len(table) - 1)
+        same_day = table.dates.as_unit("ns").asi8[pos] == days.as_unit("ns").asi8
+        inside = same_day & (ts_ns >= table.open_ns[pos]) & (ts_ns < table.close_ns[pos])
+        out = out[inside]
     out["row"] = range(1, len(out) + 1)
     return out
 

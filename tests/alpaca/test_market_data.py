@@ -68,3 +68,13 @@ def test_parity_data_download_command(fake: FakeAlpaca, tmp_path, monkeypatch, c
     monkeypatch.delenv("APCA_API_SECRET_KEY")
     assert main(["data", "download", "--config", str(cfg_file), "--start", "2024-01-01"]) == 2
     assert "APCA_API_SECRET_KEY" in capsys.readouterr().err
+
+
+def test_extended_hours_bars_are_left_out_of_intraday_data() -> None:
+    from engine.data.alpaca_source import pipeline_frame
+
+    # 2024-01-02: 13:00 UTC is pre-market (8:00 New York), 14:30 the open, 21:15 after hours
+    ts = pd.to_datetime(["2024-01-02T13:00Z", "2024-01-02T14:30Z", "2024-01-02T20:45Z", "2024-01-02T21:15Z"], utc=True)
+    frame = pd.DataFrame({"symbol": "AAA", "ts": ts, "open": 1.0, "high": 1.0, "low": 1.0, "close": 1.0, "volume": 1.0})
+    kept = pipeline_frame(frame, "15Min", "XNYS")
+    assert list(kept["ts"]) == list(ts[1:3]) and list(kept["row"]) == [1, 2]

@@ -81,3 +81,16 @@ def test_keys_never_reach_logs_journal_or_reports(tmp_path, caplog) -> None:
         for path in [*tmp_path.rglob("*")]:
             if path.is_file():
                 assert needle.encode() not in path.read_bytes(), f"{needle[:6]}... found in {path}"
+
+
+def test_intraday_replay_decides_at_every_bar_close(tmp_path) -> None:
+    from engine.data.synthetic import synthetic_bars
+
+    bars = synthetic_bars(40, 4, seed=3, timeframe="15Min")  # 26 bars a session: crosses a session end
+    cfg = paper_config(tmp_path, bars, data={"timeframe": "15Min"})
+    result = run_replay(cfg, tmp_path, bars=bars)
+    warmup = history_bars(cfg)
+    closes = [c.bar_ts for c in result.cycles]
+    assert closes == [int(t) for t in bars.close_ts[warmup - 1:]]  # one decision per hourly close
+    with Journal(cfg.alpaca.journal_path) as journal:
+        assert journal.net_positions() == pytest.approx(result.positions)
