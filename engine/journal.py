@@ -220,6 +220,11 @@ class Journal:
         return [OrderStatus(r[0]) for r in self._read(
             "SELECT status FROM order_status WHERE client_order_id = ? ORDER BY id", (client_order_id,))]
 
+    def signals(self, run_key: str) -> list[tuple[int, str, float | None, str]]:
+        """(ts, symbol, score, model_version) rows, in bar order then as recorded."""
+        return [tuple(r) for r in self._read(  # type: ignore[misc]
+            "SELECT ts, symbol, score, model_version FROM signals WHERE run_key = ? ORDER BY ts, rowid", (run_key,))]
+
     def last_statuses(self) -> dict[str, OrderStatus]:
         """{client_order_id: the latest journaled status}."""
         rows = self._read("SELECT client_order_id, status FROM order_status WHERE id IN "

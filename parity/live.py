@@ -4,8 +4,9 @@ One cycle, run after a bar closes (daily bars: after the session close; orders t
 venue and execute at the next open, as the simulated broker assumes):
   1. catch up with the venue (fills, cancels), then cancel day orders left working at the close;
   2. load the completed bars (same checks as a backtest) and compute signals with the same strategy;
-  3. build the book from what the broker reports and call `decide_bar`, the backtest's kernel;
-  4. journal signals, the snapshot, risk events and every order intent, then send the orders;
+  3. step the engine's Stepper (engine/stepper.py: the same `decide_bar` kernel as the backtest,
+     fed with what the broker reports); the AlpacaBroker journals each order before sending it;
+  4. journal the signals, the book snapshot and the risk events of the step;
   5. rebuild the run folder (same files as a backtest) from the journal.
 A cycle for a bar already decided does nothing, so a restarted or repeated cron job is harmless.
 Time comes from an injected clock; tests and the replay demo use simulated time.
@@ -26,7 +27,7 @@ from brokers.alpaca.reconcile import ReconcileReport, reconcile
 from engine.clock import Clock
 from engine.config import ParityConfig, dump_config
 from engine.data.bars import Bars
-from engine.data.calendar import TIMEFRAME_MINUTES, bar_times, sessions
+from engine.data.calendar import bar_times, sessions
 from engine.halt import HaltSwitch
 from engine.journal import Journal, Snapshot
 from engine.stepper import Stepper
@@ -221,9 +222,7 @@ class LiveRunner:
         return self.run_dir
 
     def _signals_frame(self) -> pd.DataFrame:
-        rows = self.journal._read("SELECT ts, symbol, score, model_version FROM signals WHERE run_key = ? "
-                                  "ORDER BY ts, rowid", (self.run_key,))
-        frame = pd.DataFrame(rows, columns=["ts", "symbol", "score", "model_version"])
+        frame = pd.DataFrame(self.journal.signals(self.run_key), columns=["ts", "symbol", "score", "model_version"])
         frame["ts"] = pd.to_datetime(frame["ts"].astype("int64"), utc=True)
         frame["score"] = frame["score"].astype("float64")
         return frame
@@ -241,6 +240,3 @@ class LiveRunner:
             self.cycle()
             self.write_outputs()
 
-
-def intraday_minutes(timeframe: str) -> int | None:
-    return TIMEFRAME_MINUTES.get(timeframe)
