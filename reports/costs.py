@@ -17,8 +17,16 @@ filled shares = sum q_i, U = Q - F unfilled shares):
 
 `decision` is the close of the bar that produced the order; `arrival` the open of the first bar it
 could trade in (when an order with fills has no arrival price, its first fill's reference price is
-used; reports/costs_benchmarks.py completes what a paper run cannot record before this runs). bps are of the order's decision notional Q * decision, the same denominator for every
-component, so component bps add up to the total's.
+used; reports/costs_benchmarks.py completes what a paper run cannot record before this runs). bps
+are of the order's notional Q * decision, the same denominator for every component, so component
+bps add up to the total's.
+
+Contingent orders (a finite stop_price: stops and stop-limits, also once triggered, when the
+simulator records them as market / limit) are measured against their stop price, which stands in for
+both decision and arrival: the strategy asked to trade there, not at the close it was placed on. So a
+triggered stop shows no delay; its timing is the gap through the stop, its slippage what the fill
+paid beyond that. A contingent order without fills never triggered: it is no trade the strategy
+decided to make, so it carries no cost and no notional (flag `untriggered`).
 
 `end_price` convention (order_end_prices): the close of the last bar the order could still trade
 in: IOC -> its arrival bar; DAY -> the last bar of its arrival bar's session; GTC -> the bar at which
@@ -89,7 +97,12 @@ def attribute_orders(orders: pd.DataFrame, fills: pd.DataFrame, end_price: pd.Se
     decision = out["decision_price"].to_numpy(dtype=np.float64)
     arrival = out["arrival_price"].to_numpy(dtype=np.float64)
     arrival = np.where(np.isnan(arrival) & (filled > 0), totals["first_reference"].to_numpy(), arrival)
-    unfilled = np.maximum(q - filled, 0.0)
+    stop = out["stop_price"].to_numpy(dtype=np.float64) if "stop_price" in out else np.full(len(out), np.nan)
+    contingent = np.isfinite(stop)
+    untriggered = contingent & (filled == 0)
+    decision = np.where(contingent, stop, decision)
+    arrival = np.where(contingent, stop, arrival)
+    unfilled = np.where(untriggered, 0.0, np.maximum(q - filled, 0.0))
     if end_price is None:
         if (unfilled > 0).any():
             raise ValueError("attribute_orders: some orders are not fully filled; pass end_price (see order_end_prices)")
@@ -105,10 +118,12 @@ def attribute_orders(orders: pd.DataFrame, fills: pd.DataFrame, end_price: pd.Se
     fees = totals["fees"].fillna(0.0).to_numpy()
     opportunity = np.where(unfilled > 0, s * unfilled * (end - decision), 0.0)
     execution = timing + slippage
-    notional = q * decision
+    notional = np.where(untriggered, 0.0, q * decision)
     cols = {
         "filled_qty": filled,
         "unfilled_qty": unfilled,
+        "untriggered": untriggered,
+        "decision_used": decision,
         "fill_count": totals["fills"].fillna(0).astype(np.int64).to_numpy(),
         "avg_price": np.where(filled > 0, qp / np.where(filled > 0, filled, 1.0), np.nan),
         "arrival_used": arrival,

@@ -31,7 +31,7 @@ PARTICIPATION_LABELS = ("<0.01%", "0.01-0.05%", "0.05-0.1%", "0.1-0.5%", "0.5-1%
 VOL_EDGES = (0.0, 0.01, 0.015, 0.02, 0.03, 0.05, np.inf)  # daily volatility
 VOL_LABELS = ("<1%", "1-1.5%", "1.5-2%", "2-3%", "3-5%", ">5%")
 NO_FILLS, UNKNOWN = "no fills", "unknown"
-GROUPINGS = ("symbol", "sector", "side", "type", "participation_bucket", "vol_bucket", "time_of_day", "month")
+GROUPINGS = ("symbol", "sector", "side", "type", "reason", "participation_bucket", "vol_bucket", "time_of_day", "month")
 _SUMMED = ("notional", *COMPONENTS, *EXECUTION_PARTS, "total")
 
 
@@ -90,6 +90,7 @@ def cost_summary(attribution: pd.DataFrame, equity: pd.DataFrame) -> dict[str, A
     charged = float(attribution["fees"].sum() + attribution["slippage"].sum())
     gross = net + charged
     traded = attribution[attribution["filled_qty"] > 0]
+    live = attribution[~attribution["untriggered"]]
     trades = int(len(traded))
     traded_notional = float((traded["avg_price"] * traded["filled_qty"]).sum())
     notional = float(attribution["notional"].sum())
@@ -98,9 +99,10 @@ def cost_summary(attribution: pd.DataFrame, equity: pd.DataFrame) -> dict[str, A
         "trades": trades,
         "decision_notional": notional,
         "traded_notional": traded_notional,
-        "fill_rate": float(attribution["filled_qty"].sum() / attribution["qty"].sum()) if len(attribution) else math.nan,
+        "fill_rate": _ratio(float(live["filled_qty"].sum()), float(live["qty"].sum())),  # untriggered stops left out
         # orders whose arrival price is a stand-in (reports/costs_benchmarks.py), e.g. every order of a paper run
         "arrival_estimated_orders": int(attribution["arrival_estimated"].sum()) if "arrival_estimated" in attribution else 0,
+        "untriggered_orders": int(attribution["untriggered"].sum()),
     }
     for name in (*COMPONENTS, *EXECUTION_PARTS, "total"):
         dollars = float(attribution[name].sum())

@@ -16,8 +16,9 @@ from reports.run_data import RunData
 HEADLINE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("orders", "Orders", "int"),
     ("trades", "Orders with fills (trades)", "int"),
-    ("fill_rate", "Fill rate (shares)", "pct"),
-    ("arrival_estimated_orders", "Orders with an estimated arrival price", "int"),
+    ("fill_rate", "Fill rate (shares, triggered orders)", "pct"),
+    ("untriggered_orders", "Stop orders never triggered (not costed)", "int"),
+    ("arrival_estimated_orders", "Orders without a recorded arrival price", "int"),
     ("shortfall_total_bps", "Implementation shortfall", "bps"),
     ("shortfall_delay_bps", "  delay (decision -> arrival)", "bps"),
     ("shortfall_execution_bps", "  execution (arrival -> fill)", "bps"),
@@ -36,7 +37,7 @@ HEADLINE_ROWS: tuple[tuple[str, str, str], ...] = (
 )
 TABLE_COLUMNS = ("orders", "filled_orders", "notional", "total", "total_bps", "delay_bps", "execution_bps",
                  "fees_bps", "opportunity_bps")
-SECTION_TABLES = (("side", "By side"), ("type", "By order type"), ("participation_bucket", "By participation"),
+SECTION_TABLES = (("side", "By side"), ("type", "By order type"), ("reason", "By reason (rebalance, stop loss, ...)"), ("participation_bucket", "By participation"),
                   ("vol_bucket", "By daily volatility"), ("sector", "By sector"), ("time_of_day", "By time of day"),
                   ("month", "By month"))
 

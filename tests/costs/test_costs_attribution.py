@@ -146,3 +146,20 @@ def test_a_sell_costs_what_the_mirrored_buy_costs(specs):
     m = attribute_orders(*_build(specs, mirror=True))
     for c in (*COMPONENTS, *EXECUTION_PARTS, "total"):
         np.testing.assert_allclose(a[c], m[c], rtol=1e-9, atol=1e-6, err_msg=c)
+
+
+def test_stop_orders_are_measured_from_their_stop_and_untriggered_ones_cost_nothing():
+    stop_sell = order_row(1, 0, 0, SELL, 10.0, 100.0, 98.0, filled=10.0, otype=OrderType.STOP)
+    stop_sell["stop_price"] = 95.0
+    resting = order_row(2, 0, 1, SELL, 10.0, 50.0, 50.5, otype=OrderType.STOP, status=OrderStatus.CANCELED)
+    resting["stop_price"] = 45.0
+    # triggered on a gap: the bar opened at 94 below the 95 stop, so the reference is 94; filled at 93.90
+    o, f = frames([stop_sell, resting], [fill_row(1, 3, 0, SELL, 10.0, 93.90, 94.0)])
+    a = attribute_orders(o, f, pd.Series({1: np.nan, 2: 60.0}))
+    # benchmark = the stop, 95: delay 0; timing -10 * (94 - 95) = 10.00 (the gap); slippage -10 * (93.90 - 94) = 1.00;
+    # total 11.00 on 10 * 95 = 950 -> 115.789 bps
+    assert a.loc[1, ["delay", "timing", "slippage", "total"]].tolist() == pytest.approx([0.0, 10.0, 1.0, 11.0])
+    assert a.loc[1, "total_bps"] == pytest.approx(11.0 / 950.0 * 1e4)
+    # never triggered: no opportunity cost (60 would have been -10 * (60 - 45) = -150) and no notional
+    assert a.loc[2, "untriggered"] and a.loc[2, "total"] == 0.0 and a.loc[2, "notional"] == 0.0
+    assert not a.loc[1, "untriggered"]
