@@ -249,3 +249,19 @@ def test_list_assets_shows_known_ones_with_status_filter(fake, client):
     assert [a.symbol for a in client.get_all_assets()] == ["MSFT", "OLD"]
     assert [a.symbol for a in client.get_all_assets(GetAssetsRequest(status="active"))] == ["MSFT"]
     validate(raw(fake, "GET", "/v2/assets").json(), "Assets", array=True)
+
+
+def test_error_and_multi_status_bodies_match_the_spec(fake, client):
+    client.submit_order(market("AAPL", 2, OrderSide.BUY, "e1"))
+    duplicate = raw(fake, "POST", "/v2/orders", json={"symbol": "AAPL", "qty": 1.0, "side": "buy", "type": "market",
+                                                      "time_in_force": "day", "client_order_id": "e1"})
+    assert duplicate.status_code == 422
+    validate(duplicate.json(), "Error")
+    canceled = raw(fake, "DELETE", "/v2/orders")
+    assert canceled.status_code == 207 and len(canceled.json()) == 1
+    validate(canceled.json(), "CanceledOrderResponse", array=True)
+    client.submit_order(market("AAPL", 2, OrderSide.BUY, "e2"))
+    fake.feed_bar("2024-01-02T14:30:00Z", {"AAPL": (100.0, 101.0, 99.0, 100.0, 10)})
+    closed = raw(fake, "DELETE", "/v2/positions", params={"cancel_orders": "True"})
+    assert closed.status_code == 207
+    validate(closed.json(), "PositionClosedReponse", array=True)  # [sic] the spec's spelling
