@@ -137,38 +137,46 @@ class Stepper:
 
     # --- internals ------------------------------------------------------------------------------
     def _absorb(self, events: list[OrderEvent], bar: int) -> None:
+        latest: dict[int, tuple[int, float]] = {}  # order index -> (status, filled) of its last event
+        fills = []
         for ev in events:
             idx = self._by_client.get(ev.client_order_id)
             if idx is None:
                 continue  # not an order of this run
-            o = self._orders[idx]
-            o["status"] = int(ev.status)
-            o["filled_qty"] = ev.filled_qty
+            latest[idx] = (int(ev.status), ev.filled_qty)
+            if ev.fill is not None:
+                fills.append((idx, ev))
+        if latest:  # written column by column: per-record field access is slow
+            rows = list(latest)
+            self._orders["status"][rows] = [latest[k][0] for k in rows]
+            self._orders["filled_qty"][rows] = [latest[k][1] for k in rows]
+        if not fills:
+            return
+        rows = [idx for idx, _ in fills]
+        for order_id, i, (_, ev) in zip(self._orders["order_id"][rows].tolist(), self._orders["symbol"][rows].tolist(),
+                                        fills):
             f = ev.fill
-            if f is None:
-                continue
-            i = int(o["symbol"])
-            self._fills.append((int(o["order_id"]), bar, i, int(f.side), f.qty, f.price, math.nan, f.commission,
-                                f.sec_fee, f.taf_fee, f.ts, ev.ts, math.nan))
-            self._shadow[i], self._avg_entry[i], _ = apply_fill(self._shadow[i], self._avg_entry[i], 0.0, int(f.side),
-                                                                f.qty, f.price, 0.0)
+            side = int(f.side)
+            self._fills.append((order_id, bar, i, side, f.qty, f.price, math.nan, f.commission, f.sec_fee, f.taf_fee,
+                                f.ts, ev.ts, math.nan))
+            self._shadow[i], self._avg_entry[i], _ = apply_fill(self._shadow[i], self._avg_entry[i], 0.0, side, f.qty,
+                                                                f.price, 0.0)
 
     def _read_open_orders(self) -> dict[int, list[tuple[str, int]]]:
         """Fill the Book's working-order arrays from the broker's open orders (engine.kernels.cancels);
         returns our open orders as (client id, kind) per symbol."""
         working: dict[int, list[tuple[str, int]]] = {}
-        rows = []
-        for ev in self.broker.open_orders():
-            idx = self._by_client.get(ev.client_order_id)
-            if idx is None:
-                continue  # an order this run did not send: its size is unknown here
-            o = self._orders[idx]
-            o["filled_qty"] = ev.filled_qty
-            rows.append(idx)
-            kind = order_kind(int(o["reason"]), float(o["stop_price"]), float(o["filled_qty"]))
-            working.setdefault(int(o["symbol"]), []).append((ev.client_order_id, kind))
-        working_by_symbol(self._orders, np.array(rows, dtype=np.int64), len(rows), self._pending, self._exit_pending,
-                          self._stop_qty, self._stop_price)
+        ours = [(idx, ev) for ev in self.broker.open_orders()
+                if (idx := self._by_client.get(ev.client_order_id)) is not None]  # others' sizes are unknown here
+        rows = np.array([idx for idx, _ in ours], dtype=np.int64)
+        if len(ours):
+            self._orders["filled_qty"][rows] = [ev.filled_qty for _, ev in ours]
+            o = self._orders[rows]
+            for (_, ev), reason, stop_px, filled, symbol in zip(ours, o["reason"].tolist(), o["stop_price"].tolist(),
+                                                                o["filled_qty"].tolist(), o["symbol"].tolist()):
+                working.setdefault(symbol, []).append((ev.client_order_id, order_kind(reason, stop_px, filled)))
+        working_by_symbol(self._orders, rows, len(rows), self._pending, self._exit_pending, self._stop_qty,
+                          self._stop_price)
         return working
 
     def _send(self, first: int, stop: int) -> None:
