@@ -160,6 +160,7 @@ class AlpacaBroker:
                 return self._accepted(req, existing)
         self._before_send(req)
         last_error = "no attempt made"
+        ambiguous = False  # did any attempt possibly reach the venue without an answer?
         for attempt in range(self._submit_attempts):
             if attempt > 0:
                 existing = self.lookup(req.client_order_id)
@@ -176,18 +177,22 @@ class AlpacaBroker:
                 if not info.transient:
                     return self._rejected(req, info.message or f"HTTP {info.status}")
                 last_error = f"HTTP {info.status}: {info.message}"
+                ambiguous = ambiguous or info.status in (None, 502, 504)  # a gateway may have passed it on
                 delay = retry_delay(exc.response, attempt, self._policy)
                 if info.status != 429 and delay > 0:  # a 429 already paused the rate limiter
                     self._sleep(delay)
             except (requests.ConnectionError, requests.Timeout) as exc:
-                last_error = type(exc).__name__  # ambiguous: it may have arrived; look up first
+                last_error = type(exc).__name__  # it may have arrived: look up before any resend
+                ambiguous = True
                 self._sleep(retry_delay(None, attempt, self._policy))
             else:
                 return self._accepted(req, order)
         existing = self.lookup(req.client_order_id)
         if existing is not None:
             return self._accepted(req, existing)
-        return self._rejected(req, f"broker unavailable after {self._submit_attempts} attempts ({last_error})")
+        reason = f"broker unavailable after {self._submit_attempts} attempts ({last_error})"
+        # If an attempt may still land, the intent stays open so the next start-up looks it up again.
+        return self._rejected(req, reason, keep_intent=ambiguous)
 
     def _before_send(self, req: OrderRequest) -> None:
         """Hook between journaling the intent and the POST (fault tests simulate a crash here)."""
@@ -203,10 +208,10 @@ class AlpacaBroker:
         self._events.extend(self._tracker.on_snapshot(order))
         return OrderAck(req.client_order_id, True, str(order.id))
 
-    def _rejected(self, req: OrderRequest, reason: str) -> OrderAck:
+    def _rejected(self, req: OrderRequest, reason: str, keep_intent: bool = False) -> OrderAck:
         now = self._clock.now_ns()
         if self.journal is not None:
-            self.journal.mark(req.client_order_id, "rejected", now, reason=reason)
+            self.journal.mark(req.client_order_id, "intent" if keep_intent else "rejected", now, reason=reason)
         self._events.append(self._tracker.on_reject(req.client_order_id, req.symbol, now, reason))
         log.warning("order %s rejected: %s", req.client_order_id, reason)
         return OrderAck(req.client_order_id, False, None, reason)
@@ -256,10 +261,11 @@ class AlpacaBroker:
             for update in self._stream.drain():
                 self._events.extend(self._tracker.on_update(update))
         now = self._clock.now_ns()
+        # A (re)connect may have followed a gap; otherwise poll on schedule (the fallback when the
+        # stream is down, and a cheap safety net when it is up).
         reconnected = self._stream is not None and self._stream.connections != self._polled_connections
-        stream_down = self._stream is None or not self._stream.connected
         due = now - self._last_poll_ns >= self._poll_interval_ns
-        if force_poll or reconnected or (stream_down and due) or due:
+        if force_poll or reconnected or due:
             if self._tracker.working():
                 self.recover()
             self._last_poll_ns = now

@@ -191,3 +191,17 @@ def test_broker_down_for_good_rejects_without_duplicates(fake: FakeAlpaca, tmp_p
     assert not ack.accepted and "broker unavailable after 3 attempts" in ack.reason
     assert journal.intents()[0].state == "rejected"
     assert fake.orders() == []
+
+
+def test_unanswered_attempts_leave_the_intent_open_for_the_next_start(fake: FakeAlpaca, tmp_path) -> None:
+    journal = open_journal(tmp_path)
+    fake.faults.drop_connection("/v2/orders", method="POST", count=-1)  # never answered, never created
+    with make_broker(fake, journal, use_stream=False, submit_attempts=2) as broker:
+        (ack,) = broker.submit([market("prt-t-00000000", "AAPL", Side.BUY, 10)])
+    assert not ack.accepted and "ConnectionError" in ack.reason
+    (intent,) = journal.intents()
+    assert intent.state == "intent"  # it might still arrive: the next start-up looks it up first
+    fake.faults.clear()
+    restarted = make_broker(fake, journal, use_stream=False)
+    report = reconcile(restarted, journal, now_ns=2, resend=lambda i: False)
+    assert report.dropped == ["prt-t-00000000"] and fake.orders() == []
