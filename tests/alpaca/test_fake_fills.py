@@ -225,3 +225,12 @@ def test_venue_rejection_after_the_ack(fake, client):
     assert fake.events[-1]["data"]["event"] == "rejected"
     fake.feed_bar(BAR1, {"AAPL": (100.0, 101.0, 99.0, 100.0, 1000)})
     assert fake.positions == {}
+
+
+def test_replace_does_not_count_the_old_orders_reservation(fake, client):
+    fake.feed_bar(BAR1, {"AAPL": (100.0, 101.0, 99.0, 100.0, 1000)})
+    # 20000 of buying power; the limit reserves 190 * 100 = 19000
+    old = client.submit_order(limit(OrderSide.BUY, 190, 100.0, "big-limit"))
+    # replacing with 195 * 100 = 19500 fits once the old 19000 is released
+    new = client.replace_order_by_id(old.id, ReplaceOrderRequest(qty=195, client_order_id="big-limit-2"))
+    assert new.qty == "195"

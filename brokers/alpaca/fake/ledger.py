@@ -91,12 +91,13 @@ class Ledger:
                     total += o.remaining * price
         return total
 
-    def buying_power(self) -> float:
+    def buying_power(self, exclude: str | None = None) -> float:
+        """multiplier x equity less the gross position value and what open orders reserve (cash if 1x)."""
         long_mv, short_mv = self.market_values()
         raw = self.multiplier * self.equity() - long_mv - abs(short_mv)
         if self.multiplier <= 1:
             raw = self.cash
-        return max(raw - self._reserved(), 0.0)
+        return max(raw - self._reserved(exclude), 0.0)
 
     def _position_qty(self, symbol: str) -> float:
         p = self.positions.get(symbol)
@@ -215,7 +216,7 @@ class Ledger:
             price = req["limit_price"] or req["stop_price"] or self.marks.get(asset.symbol)
             if price is not None:
                 cost = req["qty"] * price
-                power = self.buying_power()
+                power = self.buying_power(exclude)
                 if cost > power + 1e-9:
                     raise ApiError(
                         403,
