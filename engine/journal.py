@@ -231,6 +231,11 @@ class Journal:
                           "(SELECT MAX(id) FROM order_status GROUP BY client_order_id)")
         return {r[0]: OrderStatus(r[1]) for r in rows}
 
+    def decisions(self, run_key: str) -> list[tuple[int, dict[str, Any]]]:
+        """(ts, payload) of every decision row, in the order written."""
+        return [(r[0], json.loads(r[1])) for r in self._read(
+            "SELECT ts, payload FROM decisions WHERE run_key = ? ORDER BY id", (run_key,))]
+
     def decided(self, run_key: str, ts: int) -> bool:
         """Whether a decision for this bar was already journaled (a restart must not decide twice)."""
         return bool(self._read("SELECT 1 FROM decisions WHERE run_key = ? AND ts = ? LIMIT 1", (run_key, int(ts))))

@@ -32,7 +32,8 @@ from engine.halt import HaltSwitch
 from engine.journal import Journal, Snapshot
 from engine.stepper import Stepper
 from engine.signals import Strategy
-from engine.types import OrderStatus, RiskAction, RiskRule, TimeInForce
+from engine.records import client_order_id
+from engine.types import OrderReason, OrderStatus, RiskAction, RiskRule, TimeInForce
 from parity.live_records import records_from_journal
 from reports.run_data import RunData
 from reports.stats import compute_stats, periods_per_year
@@ -163,6 +164,9 @@ class LiveRunner:
         rec = self.stepper.records()
         new_orders = rec.orders[before:]
         self._journal_step(ts, int(bars.session[t]), rec)
+        self.journal.record_decision(self.run_key, ts, {"state": "sent", "reasons": {
+            client_order_id(self.order_key, int(o["order_id"])): OrderReason(int(o["reason"])).name
+            for o in new_orders}})
         rejected = int(np.sum(new_orders["status"] == int(OrderStatus.REJECTED)))
         report = CycleReport(ts, True, len(new_orders) - rejected, rejected, canceled, float(rec.equity["equity"][-1]))
         self.journal.note(now, "cycle", report.line())

@@ -48,6 +48,9 @@ def records_from_journal(journal: Journal, run_key: str, symbols: Sequence[str],
     # client ids carry a per-start key, so their own numbers restart).
     intents = [i for i in journal.intents() if i.run_key == run_key]
     number = {it.request.client_order_id: k + 1 for k, it in enumerate(intents)}
+    reasons: dict[str, str] = {}
+    for _, payload in journal.decisions(run_key):
+        reasons.update(payload.get("reasons", {}))
     filled = journal.filled()
     last = journal.last_statuses()
     orders = np.zeros(len(intents), dtype=ORDER_DTYPE)
@@ -56,7 +59,7 @@ def records_from_journal(journal: Journal, run_key: str, symbols: Sequence[str],
         cid = r.client_order_id
         status = last.get(cid, OrderStatus.REJECTED if it.state in ("rejected", "dropped") else OrderStatus.NEW)
         orders[k] = (number[cid], int(np.searchsorted(ts, r.decision_ts)), col[r.symbol], int(r.side),
-                     int(r.type), int(r.time_in_force), int(OrderReason.REBALANCE), int(status), r.qty,
+                     int(r.type), int(r.time_in_force), int(OrderReason[reasons.get(cid, "REBALANCE")]), int(status), r.qty,
                      filled.get(cid, (0.0, 0.0))[0], np.nan if r.limit_price is None else r.limit_price,
                      np.nan if r.stop_price is None else r.stop_price, r.decision_ts, it.created_ns,
                      r.decision_price, np.nan)

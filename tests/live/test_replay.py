@@ -94,3 +94,14 @@ def test_intraday_replay_decides_at_every_bar_close(tmp_path) -> None:
     assert closes == [int(t) for t in bars.close_ts[warmup - 1:]]  # one decision per hourly close
     with Journal(cfg.alpaca.journal_path) as journal:
         assert journal.net_positions() == pytest.approx(result.positions)
+
+
+def test_run_folder_keeps_each_orders_reason(replayed) -> None:
+    bars, cfg, folder, result = replayed
+    orders = pd.read_parquet(result.run_dir / "orders.parquet")
+    with Journal(cfg.alpaca.journal_path) as journal:
+        reasons = {}
+        for _, payload in journal.decisions(journal.intents()[0].run_key):
+            reasons.update(payload.get("reasons", {}))
+    assert len(reasons) == len(orders)  # every order sent has its reason journaled
+    assert set(orders["reason"]) == {r.lower() for r in reasons.values()}
