@@ -6,6 +6,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CONFIG ?= config/default.yaml
+# XGBoost's OpenMP threads spin-wait by default, which starves the other core on a 2-core machine.
+export OMP_WAIT_POLICY ?= PASSIVE
 
 .PHONY: backtest test paper-demo bench venv clean
 
