@@ -96,7 +96,8 @@ class LiveRunner:
     """
 
     def __init__(self, config: ParityConfig, broker: Any, feed: BarFeed, strategy: Strategy, journal: Journal,
-                 clock: Clock, run_key: str, run_dir: Path, symbols: tuple[str, ...], sectors: tuple[str, ...]) -> None:
+                 clock: Clock, run_key: str, run_dir: Path, symbols: tuple[str, ...], sectors: tuple[str, ...],
+                 scorer_factory: Callable[[Bars], Any] | None = None) -> None:
         self.config, self.broker, self.feed, self.strategy = config, broker, feed, strategy
         self.journal, self.clock, self.run_key, self.run_dir = journal, clock, run_key, Path(run_dir)
         self.symbols, self.sectors = symbols, sectors
@@ -105,6 +106,11 @@ class LiveRunner:
         self.order_key = ""
         self._steps = 0
         self._n_events = 0
+        # Incremental scoring (strategies.LiveScorer): warmed on the history before the first live
+        # bar, then fed one bar at a time; without it the strategy regenerates over the window.
+        self._scorer_factory = scorer_factory
+        self._scorer: Any = None
+        self._scored_ts: int | None = None
 
     # --- start-up ---------------------------------------------------------------------------------
     def start(self) -> ReconcileReport:
@@ -155,9 +161,8 @@ class LiveRunner:
         self.journal.record_decision(self.run_key, ts, {"state": "deciding", "order_key": self.order_key})
         self.broker.sync(force_poll=True)
         canceled = self._cancel_day_orders()
-        signals = self.strategy.generate(bars, None)
-        scores = np.ascontiguousarray(signals.scores[t], dtype=np.float64)
-        self.journal.record_signals(self.run_key, ts, bars.symbols, scores.tolist(), str(signals.model_version[t]))
+        scores, version = self._score(bars, t)
+        self.journal.record_signals(self.run_key, ts, bars.symbols, scores.tolist(), version)
         before = len(self.stepper.records().orders)
         self.stepper.step(self._steps, ts, int(bars.session[t]), bars.close[t], scores)
         self._steps += 1
@@ -172,6 +177,21 @@ class LiveRunner:
         self.journal.note(now, "cycle", report.line())
         log.info("%s", report.line())
         return report
+
+    def _score(self, bars: Bars, t: int) -> tuple[np.ndarray, str]:
+        """Signal row t: the incremental scorer's, or the strategy regenerated over the window."""
+        if self._scorer_factory is None or t == 0:
+            signals = self.strategy.generate(bars, None)
+            return np.ascontiguousarray(signals.scores[t], dtype=np.float64), str(signals.model_version[t])
+        if self._scorer is None:
+            self._scorer = self._scorer_factory(bars.slice(0, t))
+            rows = [t]
+        else:
+            rows = [k for k in range(bars.n_bars) if int(bars.close_ts[k]) > self._scored_ts]
+        for k in rows:
+            scores = self._scorer.update(bars.slice(k, k + 1))
+        self._scored_ts = int(bars.close_ts[t])
+        return np.ascontiguousarray(scores, dtype=np.float64), str(self._scorer.model_version)
 
     def _cancel_day_orders(self) -> int:
         """Our day orders still working at a decision after the close will not trade again: cancel."""

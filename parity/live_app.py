@@ -41,6 +41,15 @@ def build_strategy(config: ParityConfig) -> Strategy:
     raise ConfigError(f"strategy.name '{config.strategy.name}' is not available for live runs yet")
 
 
+def live_scorer_factory(config: ParityConfig) -> Any:
+    """history Bars -> an incremental scorer (strategies.LiveScorer), or None if there is none."""
+    try:
+        from strategies import LiveScorer
+    except ImportError:
+        return None
+    return lambda history: LiveScorer(config.strategy, history)
+
+
 def live_run_key(config: ParityConfig) -> str:
     """Short and stable across restarts of the same config (it prefixes every client_order_id)."""
     return config_hash(config)[:8]
@@ -77,5 +86,5 @@ def build_live(config: ParityConfig, config_path: str | Path, base_dir: Path, cl
     out = config.reporting.output_dir if config.reporting.output_dir.is_absolute() else base_dir / config.reporting.output_dir
     run_dir = run_dir or out / (config.reporting.run_id or f"paper-{config.strategy.name}-{run_key}")
     runner = LiveRunner(config, broker, feed, build_strategy(config), journal, clock, run_key, run_dir,
-                        tuple(universe), tuple(universe.values()))
+                        tuple(universe), tuple(universe.values()), scorer_factory=live_scorer_factory(config))
     return LiveSetup(runner, broker, journal)

@@ -105,3 +105,15 @@ def test_run_folder_keeps_each_orders_reason(replayed) -> None:
             reasons.update(payload.get("reasons", {}))
     assert len(reasons) == len(orders)  # every order sent has its reason journaled
     assert set(orders["reason"]) == {r.lower() for r in reasons.values()}
+
+
+def test_live_runner_scores_new_bars_incrementally(tmp_path, monkeypatch) -> None:
+    """With strategies.LiveScorer available the runner never regenerates the whole window."""
+    def no_batch(self, bars, artifacts_dir=None):  # noqa: ANN001, ANN202
+        raise AssertionError("the live runner regenerated signals over the window")
+
+    monkeypatch.setattr(MomentumStrategy, "generate", no_batch)
+    bars = market(n_bars=12)
+    cfg = paper_config(tmp_path, bars)
+    result = run_replay(cfg, tmp_path, bars=bars)
+    assert len(result.cycles) == bars.n_bars - history_bars(cfg) + 1
