@@ -89,3 +89,26 @@ def test_clock_and_calendar_know_early_closes(fake: FakeAlpaca) -> None:
         assert [s.date.isoformat() for s in sessions] == ["2024-11-27", "2024-11-29", "2024-12-02"]
         import pandas as pd
         assert pd.Timestamp(sessions[1].close_ns, tz="UTC") == pd.Timestamp("2024-11-29T18:00Z")
+
+
+def test_every_call_times_out_and_a_slow_read_is_retried(fake: FakeAlpaca) -> None:
+    from broker_kit import alpaca_cfg
+    from brokers.alpaca.broker import AlpacaBroker
+    from brokers.alpaca.credentials import Credentials
+
+    cfg = alpaca_cfg(fake).model_copy(update={"http_timeout_s": 0.3})
+    broker = AlpacaBroker(cfg, Credentials(KEY, SECRET), use_stream=False, sleep=lambda s: None)
+    fake.faults.slow("/v2/account", delay=1.5)  # the first answer would come after the timeout
+    assert broker.account().cash == 100_000.0
+    account_calls = [r for r in fake.requests if r.path == "/v2/account"]
+    assert len(account_calls) == 2 and broker.http.retries == 1
+
+
+def test_replace_moves_a_working_limit_order(fake: FakeAlpaca, tmp_path) -> None:
+    with make_broker(fake, open_journal(tmp_path), use_stream=False) as broker:
+        limit = OrderRequest("prt-t-00000000", "AAPL", Side.BUY, 5, OrderType.LIMIT, TimeInForce.DAY, limit_price=90.0)
+        assert broker.submit([limit])[0].accepted
+        ack = broker.replace("prt-t-00000000", limit_price=95.5, new_client_order_id="prt-t-00000001")
+        assert ack.accepted and ack.client_order_id == "prt-t-00000001"
+        assert fake.order("prt-t-00000001").limit_price == 95.5
+        assert fake.order("prt-t-00000000").status in ("replaced", "pending_replace")
