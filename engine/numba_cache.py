@@ -18,6 +18,8 @@ import sys
 from pathlib import Path
 
 KERNEL_PACKAGES = ("engine", "brokers", "strategies")
+# Pure-Python adapters with no kernels: edits there need no recompilation.
+_NO_KERNELS = ("brokers/alpaca/",)
 _PROJECT_ROOT = Path(__file__).resolve().parents[1]
 _KEEP_OLD_CACHES = 2  # older digests kept beside the current one (e.g. switching branches back)
 
@@ -27,6 +29,8 @@ def source_digest(root: Path = _PROJECT_ROOT) -> str:
     digest = hashlib.sha256()
     for package in KERNEL_PACKAGES:
         for path in sorted((root / package).rglob("*.py")):
+            if path.relative_to(root).as_posix().startswith(_NO_KERNELS):
+                continue
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
