@@ -21,7 +21,7 @@ from engine.signals import SignalSet, Strategy
 from parity.progress import NO_PROGRESS, Progress
 from reports.run_data import RunData
 from reports.stats import compute_stats, periods_per_year
-from reports.writer import MODELS_DIR, make_run_id, staged_run_dir, write_run_files
+from reports.writer import make_run_id, staged_run_dir, write_run_files
 
 STAGES = ("data", "signals", "simulation", "report")
 
@@ -77,7 +77,8 @@ def run_backtest_job(
         with progress.stage("data"):
             bars = _load_bars(parts, config, config_path, base_dir)
         with progress.stage("signals"):
-            signals = _generate_signals(parts.build_strategy(config.strategy), bars, staging / MODELS_DIR)
+            # The strategy owns the layout under the run folder (it saves models/<version>.ubj + .json).
+            signals = _generate_signals(parts.build_strategy(config.strategy), bars, staging)
         with progress.stage("simulation"):
             records = parts.run_backtest(bars, signals, config, digest)
         with progress.stage("report"):

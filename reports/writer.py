@@ -30,7 +30,6 @@ from reports.run_data import (
 )
 
 REPORT_FILE = "report.html"
-MODELS_DIR = "models"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
