@@ -1,0 +1,177 @@
+"""One benchmark task per fresh interpreter: `python -m benchmarks.child TASK [ARGS]` (used by
+benchmarks/__main__.py; prints one BENCH-RESULT JSON line). A fresh process per task keeps peak RSS
+and first-call (compilation) figures honest."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.measure import REPO, best_of, emit, peak_rss_mb, timed
+
+
+def _workload(name: str):
+    from benchmarks.workloads import WORKLOADS, tiny
+
+    return WORKLOADS[name] if name in WORKLOADS else tiny()
+
+
+def task_first(name: str) -> dict:
+    """Only the first Parity call of a fresh process: compilation (or cache load) + one run."""
+    from benchmarks.workloads import bench_config, ma_crossover, make_bars
+
+    w = _workload(name)
+    bars = make_bars(w)
+    signals = ma_crossover(bars, w.fast, w.slow)
+    config = bench_config()
+    import_s, _ = timed(lambda: __import__("brokers.sim.backtest"))
+    from benchmarks.engines import run_parity
+
+    first_s, _ = timed(lambda: run_parity(bars, signals, config))
+    return {"first_s": first_s, "import_s": import_s, "numba_cache_dir": os.environ.get("NUMBA_CACHE_DIR", "")}
+
+
+def task_workload(name: str, repeat: int, with_vectorbt: bool) -> dict:
+    """Parity (first call, then best of `repeat`), the floor and vectorbt on Parity's own fills."""
+    from benchmarks.workloads import bench_config, ma_crossover, make_bars
+
+    w = _workload(name)
+    bars_s, bars = timed(lambda: make_bars(w))
+    signals = ma_crossover(bars, w.fast, w.slow)
+    config = bench_config()
+    cash = float(config.simulation.initial_cash)
+    from benchmarks.engines import dense_orders, run_floor, run_parity
+
+    first_s, records = timed(lambda: run_parity(bars, signals, config))
+    parity_s, records = best_of(lambda: run_parity(bars, signals, config), repeat)
+    rss_parity = peak_rss_mb()
+    orders = dense_orders(records, bars.n_bars, bars.n_symbols)
+    run_floor(orders, bars, cash)  # compile / load
+    floor_s, floor_equity = best_of(lambda: run_floor(orders, bars, cash), max(repeat, 5))
+    out = {
+        "workload": w.label(), "cells": w.cells, "bars_s": bars_s, "parity_first_s": first_s, "parity_s": parity_s,
+        "floor_s": floor_s, "parity_equity": float(records.equity["equity"][-1]),
+        "floor_equity": float(floor_equity[-1]), "orders": int(len(records.orders)), "fills": int(len(records.fills)),
+        "risk_events": int(len(records.risk_events)), "cell_orders": orders.n_orders, "netted": orders.n_netted,
+        "unmatched_cash": orders.unmatched_cash, "rss_parity_mb": rss_parity,
+    }
+    if with_vectorbt:
+        from benchmarks.engines import run_vectorbt, vectorbt_final_equity
+
+        out["vbt_import_s"], _ = timed(lambda: __import__("vectorbt"))
+        out["vbt_first_s"], pf = timed(lambda: run_vectorbt(orders, bars, cash))
+        out["vbt_s"], pf = best_of(lambda: run_vectorbt(orders, bars, cash), repeat)
+        out["vbt_equity"] = vectorbt_final_equity(pf, cash)
+    out["rss_peak_mb"] = peak_rss_mb()
+    return out
+
+
+def task_live(name: str, n_steps: int) -> dict:
+    """Per-step engine time of the stepped loop with a SimBroker behind the Broker protocol."""
+    from brokers.sim.broker import SimBroker
+    from benchmarks.workloads import bench_config, ma_crossover, make_bars
+    from engine.stepper import Stepper
+
+    w = _workload(name)
+    bars = make_bars(w)
+    signals = ma_crossover(bars, w.fast, w.slow)
+    config = bench_config()
+    n = min(n_steps, bars.n_bars)
+    scores = np.ascontiguousarray(signals.scores)
+    times: list[int] = []
+    for _ in range(2):  # first pass compiles and warms every path; the second is measured
+        broker = SimBroker(bars, config)
+        stepper = Stepper(bars.symbols, bars.sectors, config, broker, "live-bench")
+        for t in range(n):
+            broker.on_bar(t)
+            stepper.step(t, int(bars.close_ts[t]), int(bars.session[t]), bars.close[t], scores[t])
+        times = stepper.step_ns
+    ms = np.asarray(times[w.slow:], dtype=np.float64) / 1e6  # after the signal warm-up: every step can trade
+    return {"symbols": bars.n_symbols, "steps": int(ms.size), "p50_ms": float(np.percentile(ms, 50)),
+            "p99_ms": float(np.percentile(ms, 99)), "max_ms": float(ms.max()), "mean_ms": float(ms.mean()),
+            "orders": int(stepper._n_orders)}
+
+
+def task_paper(sessions: int) -> dict:
+    """Peak RSS of `parity paper --replay`: the live paper stack against the in-process fake Alpaca."""
+    from engine.config import load_config
+    from parity.replay import replay_config, run_replay
+
+    out = Path(tempfile.mkdtemp(prefix="parity-bench-paper-"))
+    path = REPO / "config" / ("paper.yaml" if (REPO / "config" / "paper.yaml").is_file() else "default.yaml")
+    config = replay_config(load_config(path), out)
+    config = config.model_copy(update={"alpaca": config.alpaca.model_copy(
+        update={"journal_path": out / "journal.sqlite"})})
+    start = time.perf_counter()
+    result = run_replay(config, REPO, sessions=sessions)
+    return {"sessions": sessions, "seconds": time.perf_counter() - start, "posted": result.posted,
+            "rss_peak_mb": peak_rss_mb()}
+
+
+class _StageClock:
+    """A parity.progress.Progress that records each stage's wall time."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def stage(self, name: str):
+        from contextlib import contextmanager
+
+        @contextmanager
+        def _timed():
+            start = time.perf_counter()
+            yield None
+            self.seconds[name] = time.perf_counter() - start
+        return _timed()
+
+
+def task_stages(config_path: str, overrides: list[str]) -> dict:
+    """`parity backtest`'s job in-process, per stage, with the import of parity.app timed apart."""
+    from datetime import datetime, timezone
+
+    import_s, _ = timed(lambda: __import__("parity.app"))
+    from engine.config import load_config
+    from parity.app import default_parts, run_backtest_job
+
+    parts_s, parts = timed(default_parts)
+    out = tempfile.mkdtemp(prefix="parity-bench-e2e-")
+    config = load_config(config_path, [*overrides, f"reporting.output_dir={out}"])
+    clock = _StageClock()
+    run_backtest_job(config, config_path=config_path, started_at=datetime.now(timezone.utc), base_dir=Path.cwd(),
+                     progress=clock, parts=parts)
+    return {"import_app_s": import_s, "import_parts_s": parts_s, **{f"{k}_s": v for k, v in clock.seconds.items()},
+            "strategy": config.strategy.name}
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.child")
+    p.add_argument("task", choices=["first", "workload", "live", "paper", "stages"])
+    p.add_argument("--workload", default="D")
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--no-vectorbt", action="store_true")
+    p.add_argument("--steps", type=int, default=2520)
+    p.add_argument("--sessions", type=int, default=40)
+    p.add_argument("--config", default="config/default.yaml")
+    p.add_argument("--set", dest="overrides", action="append", default=[])
+    a = p.parse_args(argv)
+    if a.task == "first":
+        emit(task_first(a.workload))
+    elif a.task == "workload":
+        emit(task_workload(a.workload, a.repeat, not a.no_vectorbt))
+    elif a.task == "live":
+        emit(task_live(a.workload, a.steps))
+    elif a.task == "paper":
+        emit(task_paper(a.sessions))
+    else:
+        emit(task_stages(a.config, a.overrides))
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(REPO))
+    main()

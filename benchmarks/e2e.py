@@ -1,0 +1,70 @@
+"""`parity backtest` end to end, process start included, in a fresh copy of the repository.
+
+The copy holds only the tracked files (as a fresh clone would: no __pycache__, no numba cache), so
+its first run pays for bytecode and numba compilation; the second finds both on disk. The installed
+environment (.venv) is shared, as it would be after `make setup`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.measure import REPO, run_child
+
+
+def fresh_copy() -> Path:
+    """The tracked files of the working tree (uncommitted edits included) in a new temp folder."""
+    dest = Path(tempfile.mkdtemp(prefix="parity-bench-clone-"))
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
+    for name in files.decode().split("\0"):
+        src = REPO / name
+        if name and src.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / name)
+    for extra in Path(__file__).resolve().parent.glob("*.py"):  # the harness itself, committed or not
+        shutil.copy2(extra, dest / "benchmarks" / extra.name)
+    return dest
+
+
+def parity_backtest(clone: Path, config: str, overrides: list[str]) -> float:
+    """Wall time of `python -m parity backtest` in `clone` (process start included)."""
+    out = Path(tempfile.mkdtemp(prefix="parity-bench-runs-"))
+    args = [sys.executable, "-m", "parity", "backtest", "--config", config,
+            "--set", f"reporting.output_dir={out}"]
+    for o in overrides:
+        args += ["--set", o]
+    start = time.perf_counter()
+    env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CACHE_DIR", "PYTHONPATH")}
+    proc = subprocess.run(args, cwd=clone, capture_output=True, text=True, env=env)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"parity backtest failed in {clone}: {proc.stderr.strip().splitlines()[-3:]}")
+    shutil.rmtree(out, ignore_errors=True)
+    return seconds
+
+
+def end_to_end(config: str = "config/default.yaml") -> dict:
+    """Cold then warm `parity backtest` with the report as configured and without its HTML page, plus
+    a warm per-stage breakdown."""
+    clone = fresh_copy()
+    try:
+        out = {"cold_s": parity_backtest(clone, config, []), "warm_s": parity_backtest(clone, config, []),
+               "warm_no_html_s": parity_backtest(clone, config, ["reporting.html=false"])}
+        out["stages"] = run_child(["stages", "--config", config], cwd=clone)
+        out["stages_no_html"] = run_child(["stages", "--config", config, "--set", "reporting.html=false"], cwd=clone)
+        out["python_start_s"] = _python_start()
+        return out
+    finally:
+        shutil.rmtree(clone, ignore_errors=True)
+
+
+def _python_start() -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    return time.perf_counter() - start
