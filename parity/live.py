@@ -253,12 +253,16 @@ class LiveRunner:
 
     # --- driving it -----------------------------------------------------------------------------
     def run_forever(self, schedule: MarketSchedule, sleep: Callable[[float], None],
-                    stop: Callable[[], bool] = lambda: False) -> None:
-        """Service mode: sleep until each bar's close (plus settle time), decide, write outputs."""
+                    stop: Callable[[], bool] = lambda: False, idle: Callable[[], object] | None = None) -> None:
+        """Service mode: sleep until each bar's close (plus settle time), decide, write outputs.
+        `idle` runs about once a minute meanwhile (the command passes broker.sync, so fills reach
+        the journal as they happen, not only at the next decision)."""
         while not stop():
             wake = schedule.next_decision(self.clock.now_ns())
             while not stop() and self.clock.now_ns() < wake:
                 sleep(min((wake - self.clock.now_ns()) / 1e9, 60.0))
+                if idle is not None:
+                    idle()
             if stop():
                 return
             self.cycle()

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"reconcile: {line}")
         if args.serve:
             schedule = MarketSchedule(config.data.calendar, config.data.timeframe, args.settle_seconds)
-            setup.runner.run_forever(schedule, time.sleep)
+            setup.runner.run_forever(schedule, time.sleep, idle=setup.broker.sync)
             return 0
         print(setup.runner.cycle().line())
         print(f"run folder: {setup.runner.write_outputs()}")

@@ -47,5 +47,9 @@ def test_run_forever_sleeps_until_each_close_then_decides() -> None:
     def sleep(seconds: float) -> None:
         clock.now += int(seconds * 1e9)
 
-    runner.run_forever(MarketSchedule("XNYS", "1Day"), sleep, stop=lambda: len(decided) >= 2)
+    idles: list[int] = []
+    runner.run_forever(MarketSchedule("XNYS", "1Day"), sleep, stop=lambda: len(decided) >= 2,
+                       idle=lambda: idles.append(clock.now))
     assert decided == [ns("2024-11-27T21:00Z"), ns("2024-11-29T18:00Z")]
+    # it sleeps at most a minute at a time and syncs with the broker after each: 60 wakes in the first hour
+    assert idles[:2] == [ns("2024-11-27T20:01Z"), ns("2024-11-27T20:02Z")] and len(idles) > 60
