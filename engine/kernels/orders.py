@@ -2,13 +2,15 @@
 
 For each tradable symbol (decision price finite), with holding h = position + pending:
 1. delta = target - h. |delta| * price < min_trade_size -> nothing happens (MIN_TRADE_SIZE event,
-   REFUSED, when delta != 0): the working orders already carry (nearly) the right intent.
+   REFUSED, when delta != 0): the working orders already carry (nearly) the right intent. Unless
+   the target is exactly the position (plus working exits): then cancelling is all it takes, and a
+   cancel is not a trade, so it always goes.
 2. Otherwise the symbol's intent changed: its working rebalance orders are cancelled (replace
    semantics: at most one rebalance order per symbol works at a time, so stale intent never piles
    up) and the replacement order is target - position. If that is below min_trade_size the action is
    a cancel alone (MIN_TRADE_SIZE event if it was not zero).
 3. At most max_orders_per_bar new orders per bar. Candidates are ranked: risk-reducing first
-   (|target| < |position|), then larger notional, then lower symbol index; the rest get a
+   (|target| < |position + pending|), then larger notional, then lower symbol index; the rest get a
    MAX_ORDERS_PER_BAR event (REFUSED) and are left entirely alone (no cancel either), so a refused
    symbol keeps whatever was working. Cancel-only actions do not use an order slot. Risk-reducing
    orders are never refused by the cap (they use slots first; only orders that add risk are cut),
@@ -141,12 +143,12 @@ def generate_orders(bar: int, ts: int, adjusted: np.ndarray, prices: np.ndarray,
         delta = adjusted[i] - holding
         if delta == 0.0:
             continue
-        if abs(delta) * p < op.min_trade_size:
+        replacement = adjusted[i] - book.positions[i] - book.exit_pending[i]
+        rebalance_pending = book.pending[i] - book.exit_pending[i]
+        if abs(delta) * p < op.min_trade_size and replacement != 0.0:
             events, n_events = push_risk_event(events, n_events, bar, ts, i, MIN_TRADE_SIZE, REFUSED,
                                                adjusted[i], holding)
             continue
-        replacement = adjusted[i] - book.positions[i] - book.exit_pending[i]
-        rebalance_pending = book.pending[i] - book.exit_pending[i]
         if replacement == 0.0 or abs(replacement) * p < op.min_trade_size:
             if rebalance_pending != 0.0:
                 cancel[i] |= CANCEL_REBALANCE
@@ -156,7 +158,7 @@ def generate_orders(bar: int, ts: int, adjusted: np.ndarray, prices: np.ndarray,
             continue
         candidates[n_candidates] = i
         n_candidates += 1
-        reducing[i] = abs(adjusted[i]) < abs(book.positions[i])
+        reducing[i] = abs(adjusted[i]) < abs(holding)  # less planned exposure (a trim of a working buy too)
         notional[i] = abs(replacement) * p
     ranked = prioritise(candidates[:n_candidates], reducing, notional)
     for k in range(ranked.shape[0]):

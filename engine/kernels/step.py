@@ -16,7 +16,7 @@ from engine.kernels.orders import generate_orders
 from engine.kernels.risk import review_targets
 from engine.kernels.sizing import size_targets
 from engine.kernels.state import Book
-from engine.kernels.stops import place_stops
+from engine.kernels.stops import hold_exiting_positions, place_stops
 from engine.params import EngineParams
 
 
@@ -39,7 +39,7 @@ def decide_bar(bar: int, ts: int, scores: np.ndarray, prices: np.ndarray, book: 
     `cancel` (int8, N) is written with bit flags per symbol (engine.kernels.stops.CANCEL_*): which of
     the symbol's working orders the loop must cancel before the new ones go out. Under an emergency
     stop (book.halted) only engine.kernels.emergency runs. Otherwise: sizing -> risk review ->
-    rebalance orders -> protective stops.
+    no added risk while exiting -> rebalance orders -> protective stops.
 
     Returns (orders, n_orders, events, n_events); either buffer may be a grown copy."""
     if book.halted:
@@ -48,6 +48,7 @@ def decide_bar(bar: int, ts: int, scores: np.ndarray, prices: np.ndarray, book: 
                                                        n_events)
     adjusted, events, n_events = review_targets(bar, ts, targets, has_view, prices, book, sector_ids,
                                                 params.risk, events, n_events)
+    events, n_events = hold_exiting_positions(bar, ts, adjusted, prices, book, params.risk, events, n_events)
     first = n_orders
     orders, n_orders, events, n_events = generate_orders(bar, ts, adjusted, prices, book, params.orders, orders,
                                                          n_orders, cancel, events, n_events)

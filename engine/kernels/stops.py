@@ -18,7 +18,8 @@ Per symbol with a decision price, each bar:
   levels are rounded to the tick away from the price (a cent, 1/100 cent below $1);
 - if the close is already through the level, a stop order would be marketable: the protected shares
   leave at MARKET (reason STOP_LOSS, DAY) instead, filling at the next open like a gapped stop, and a
-  STOP_LOSS / EXIT risk event records it;
+  STOP_LOSS / EXIT risk event records it. While such an exit is due or working, the symbol's target
+  may not add risk (`hold_exiting_positions`), so a buy never works against the exit;
 - otherwise, if the resting stop differs in quantity or level, it is cancelled (CANCEL_STOP) and
   replaced; with q = 0 it is only cancelled.
 Protective orders are exempt from max_orders_per_bar and min_trade_size: nothing may starve them.
@@ -47,6 +48,7 @@ DAY = int(TimeInForce.DAY)
 STOP_LOSS_REASON = int(OrderReason.STOP_LOSS)
 STOP_LOSS_RULE = int(RiskRule.STOP_LOSS)
 EXIT = int(RiskAction.EXIT)
+REFUSED = int(RiskAction.REFUSED)
 
 _SLACK = 1e-9
 _SAME_LEVEL = 1e-9
@@ -73,6 +75,40 @@ def stop_level(side: int, avg_entry: float, close: float, resting_qty: float, re
         if resting_qty * side < 0.0 and math.isfinite(resting_price):  # a resting stop on this side: never loosen
             level = max(level, resting_price) if side > 0 else min(level, resting_price)
     return round_away(level, side)
+
+
+@njit(cache=True)
+def breached(side: int, close: float, level: float) -> bool:
+    """The close is at or through the stop level (a stop order there would be marketable)."""
+    return (close - level) * side <= 0.0
+
+
+@njit(cache=True)
+def hold_exiting_positions(bar: int, ts: int, adjusted: np.ndarray, prices: np.ndarray, book: Book, rp: RiskParams,
+                           events: np.ndarray, n_events: int) -> tuple[np.ndarray, int]:
+    """No added risk in a symbol that is leaving by a protective exit: one working (exit_pending) or
+    one about to be sent because the close is through the stop. Its target is clamped between 0 and
+    position + working exits (STOP_LOSS / REFUSED event), so no rebalance order works against the
+    exit and a buy can never fill while the sell does not. Runs after the risk review."""
+    for i in range(adjusted.shape[0]):
+        p = prices[i]
+        pos = book.positions[i]
+        if not (math.isfinite(p) and p > 0.0) or pos == 0.0:
+            continue
+        side = 1 if pos > 0.0 else -1
+        exiting = book.exit_pending[i] != 0.0
+        if not exiting and rp.stop_orders:
+            level = stop_level(side, book.avg_entry[i], p, book.stop_qty[i], book.stop_price[i], rp)
+            exiting = breached(side, p, level)
+        if not exiting:
+            continue
+        h = pos + book.exit_pending[i]
+        allowed = min(max(adjusted[i], min(h, 0.0)), max(h, 0.0))
+        if allowed != adjusted[i]:
+            events, n_events = push_risk_event(events, n_events, bar, ts, i, STOP_LOSS_RULE, REFUSED, adjusted[i],
+                                               allowed)
+            adjusted[i] = allowed
+    return events, n_events
 
 
 @njit(cache=True)
@@ -110,7 +146,7 @@ def place_stops(bar: int, ts: int, first: int, prices: np.ndarray, book: Book, r
                 cancel[i] |= CANCEL_STOP
             continue
         level = stop_level(side, book.avg_entry[i], p, resting, book.stop_price[i], rp)
-        if (p - level) * side <= 0.0:  # the close is at or through the stop: leave at the next open
+        if breached(side, p, level):  # a stop there would be marketable: leave at the next open
             if resting != 0.0:
                 cancel[i] |= CANCEL_STOP
             orders, n_orders = append_order(orders, n_orders, bar, ts, i, -side * qty, MARKET, DAY, STOP_LOSS_REASON,

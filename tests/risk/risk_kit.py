@@ -78,3 +78,7 @@ def bars(open_, high, low, close, *, volume=1e6, sectors=None, bars_per_session=
                 sectors=tuple(sectors) if sectors is not None else tuple("Tech" for _ in range(n)),
                 open_ts=open_ts, close_ts=open_ts + bar_ns, session=session, open=o, high=h, low=lo, close=c,
                 volume=np.full((t, n), float(volume)))
+
+
+# Filled by the property tests, printed by conftest.pytest_terminal_summary.
+PROPERTY_COUNTS = {"examples": 0, "bars": 0, "trims": 0, "halted_bars": 0, "daily_loss_bars": 0, "stop_fills": 0}

@@ -102,3 +102,27 @@ def test_an_unchanged_stop_is_left_resting_and_a_flat_symbol_loses_its_stop():
     orders, n, events, m = decide_bar(5, 9, np.array([np.nan, np.nan]), np.array([100.0, 50.0]), b,
                                       np.zeros(2, np.int64), p, orders, 0, cancel, events, 0)
     assert n == 0 and cancel.tolist() == [0, CANCEL_STOP]
+
+
+def test_a_sale_while_an_exit_works_sells_only_what_the_exit_leaves():
+    p = params(risk=STOPS)
+    # long 20 with a stop-out selling 10 still working; the signal wants 5: sell 20 - 10 - 5 = 5 more
+    b = book([20], [100], avg_entry=[100], pending=[-10], exit_pending=[-10])
+    orders, events, cancel = buffers(1)
+    orders, n, events, m = decide_bar(5, 9, np.array([0.005]), np.array([100.0]), b, np.zeros(1, np.int64), p,
+                                      orders, 0, cancel, events, 0)
+    rebalance = orders[:n][orders[:n]["reason"] == OrderReason.REBALANCE]
+    assert [(o["side"], o["qty"]) for o in rebalance] == [(-1, 5.0)]
+    assert cancel[0] & 1 == 0  # the exit is not a rebalance order: it keeps working
+
+
+def test_no_buy_works_against_an_exit():
+    p = params(risk=STOPS)
+    # long 20, exit selling 10 working, the signal wants 40: refused (STOP_LOSS) until the exit is done
+    b = book([20], [100], avg_entry=[100], pending=[-10], exit_pending=[-10])
+    orders, events, cancel = buffers(1)
+    orders, n, events, m = decide_bar(5, 9, np.array([0.04]), np.array([100.0]), b, np.zeros(1, np.int64), p,
+                                      orders, 0, cancel, events, 0)
+    assert not np.any(orders[:n]["reason"] == OrderReason.REBALANCE)
+    ev = events[:m][events[:m]["rule"] == RiskRule.STOP_LOSS][0]
+    assert (ev["action"], ev["requested"], ev["allowed"]) == (RiskAction.REFUSED, 40.0, 10.0)
