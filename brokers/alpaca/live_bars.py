@@ -29,8 +29,8 @@ class AlpacaBarFeed:
         now = pd.Timestamp(now_ns, tz="UTC")
         # ~252 sessions a year: 1.5 calendar days per session covers the window with holidays.
         start = (now - pd.Timedelta(days=int(self.window_sessions * 1.5) + 5)).normalize()
-        frame = self.source.fetch(self.symbols, self.timeframe, start.to_pydatetime(), now.floor("us").to_pydatetime(),
-                                  self.adjustment)
+        frame = self.source.fetch(self.symbols, self.timeframe, start.to_pydatetime(),
+                                  now.floor("us").to_pydatetime(), self.adjustment)
         if frame.empty:
             raise DataError(f"Alpaca returned no {self.timeframe} bars for the universe up to {now.isoformat()}")
         bars, _ = build_bars(pipeline_frame(frame, self.timeframe, self.calendar), source="alpaca (live)",
