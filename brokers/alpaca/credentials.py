@@ -64,7 +64,10 @@ class _RedactFilter(logging.Filter):
         return True
 
 
-def install_redaction(creds: Credentials, logger_names: tuple[str, ...] = ("", "alpaca", "websockets", "urllib3", "parity", "brokers", "engine")) -> None:
+_LOGGERS = ("", "alpaca", "websockets", "urllib3", "parity", "brokers", "engine")
+
+
+def install_redaction(creds: Credentials, logger_names: tuple[str, ...] = _LOGGERS) -> None:
     """Add a filter that masks the keys to every handler of the named loggers (idempotent)."""
     for name in logger_names:
         logger = logging.getLogger(name)
