@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from reports.costs_report import cost_analysis_section
 from reports.figures import FIGURES, render_png
+from reports.risk_section import risk_section
 from reports.run_data import RunData
 
 Section = Callable[[RunData], "str | None"]
@@ -192,6 +193,7 @@ SECTIONS: tuple[Section, ...] = (
     figures_section,
     cost_analysis_section,
     risk_events_section,
+    risk_section,
     signal_diagnostics_section,
     config_section,
 )
