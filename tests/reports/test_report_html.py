@@ -13,6 +13,7 @@ from report_kit import tiny_bars, tiny_records, tiny_signals
 from reports.costs_report import cost_analysis_section
 from reports.figures import FIGURES, render_figures
 from reports.html import SECTIONS, diagnostics_table_html, format_value, render_report, section
+from reports.risk_section import risk_section
 from reports.run_data import RunData
 from reports.stats import compute_stats
 
@@ -32,7 +33,7 @@ def test_page_is_self_contained_with_every_section_and_figure() -> None:
     page = render_report(tiny_run())
     for heading in ("Summary", "Data notes", "Figures", "Transaction costs", "Risk events", "Signal diagnostics"):
         assert f"<h2>{heading}</h2>" in page
-    own = render_report(tiny_run(), sections=tuple(s for s in SECTIONS if s is not cost_analysis_section))
+    own = render_report(tiny_run(), sections=tuple(s for s in SECTIONS if s not in (cost_analysis_section, risk_section)))
     # equity, exposure, costs, IC x2, importance: the kit has data for all (the cost section adds its own)
     assert len(embedded_pngs(own)) == len(FIGURES)
     pngs = embedded_pngs(page)
