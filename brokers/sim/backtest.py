@@ -132,6 +132,7 @@ def run_backtest(bars: Bars, signals: SignalSet, config: ParityConfig, run_key: 
         engine_params(config), sim_params(config.simulation), float(config.simulation.initial_cash),
         int(config.simulation.seed), np.zeros(cap, ORDER_DTYPE), np.zeros(cap, FILL_DTYPE),
         np.zeros(cap, RISK_EVENT_DTYPE), -1 if halt_from_bar is None else int(halt_from_bar))
-    return RunRecords(symbols=bars.symbols, sectors=bars.sectors, run_key=run_key, orders=orders.copy(),
-                      fills=fills.copy(), equity=equity, positions=positions, close=marks,
-                      risk_events=events.copy())
+    # The records are views of the grown buffers, not copies: a buffer is at most twice its records
+    # (it grows by doubling), and copying millions of records cost more than the loop's bookkeeping.
+    return RunRecords(symbols=bars.symbols, sectors=bars.sectors, run_key=run_key, orders=orders, fills=fills,
+                      equity=equity, positions=positions, close=marks, risk_events=events)
