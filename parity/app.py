@@ -90,6 +90,8 @@ def run_backtest_job(
 
 def _load_bars(parts: BacktestParts, config: ParityConfig, config_path: str | Path, base_dir: Path) -> Bars:
     try:
+        if config.data.source == "alpaca":  # the cached download of that feed (parity data download)
+            return parts.load_bars(config.data, base_dir, feed=config.alpaca.feed)
         return parts.load_bars(config.data, base_dir)
     except DataError as exc:
         # An error about a data.* setting also names the config file it came from.

@@ -17,12 +17,13 @@ from engine.data.universe import read_universe
 from engine.data.user_file import read_user_file
 
 
-def load_bars(cfg: DataConfig, base_dir: Path = Path(".")) -> Bars:
-    """Bars for `cfg` (relative paths resolve against `base_dir`); `Bars.notes` says what was found."""
-    return load_bars_with_report(cfg, base_dir)[0]
+def load_bars(cfg: DataConfig, base_dir: Path = Path("."), feed: str = "iex") -> Bars:
+    """Bars for `cfg` (relative paths resolve against `base_dir`); `Bars.notes` says what was found.
+    `feed` (alpaca.feed) picks which cached Alpaca download `data.source: alpaca` reads."""
+    return load_bars_with_report(cfg, base_dir, feed)[0]
 
 
-def load_bars_with_report(cfg: DataConfig, base_dir: Path = Path(".")) -> tuple[Bars, DataReport]:
+def load_bars_with_report(cfg: DataConfig, base_dir: Path = Path("."), feed: str = "iex") -> tuple[Bars, DataReport]:
     start, end = _window_date(cfg.start, "data.start"), _window_date(cfg.end, "data.end")
     if start is not None and end is not None and end < start:
         raise DataError(f"data.end {end:%Y-%m-%d} is before data.start {start:%Y-%m-%d} (swap them)")
@@ -42,8 +43,9 @@ def load_bars_with_report(cfg: DataConfig, base_dir: Path = Path(".")) -> tuple[
         return build_bars(frame, source=str(path), timeframe=cfg.timeframe, calendar=cfg.calendar, start=start,
                           end=end, sectors=sectors)
     if cfg.source == "alpaca":
-        raise DataError("data.source 'alpaca': Alpaca history arrives with the paper-trading work and is not "
-                        "available yet (use data.source embedded, csv or parquet)")
+        from engine.data.alpaca_source import load_alpaca_bars  # reads the parquet cache; no network
+
+        return load_alpaca_bars(cfg, base_dir, feed)
     raise DataError(f"data.source '{cfg.source}' is not known (use embedded, csv, parquet or alpaca)")
 
 

@@ -82,9 +82,13 @@ def test_parquet_source(tmp_path) -> None:
         load_bars(DataConfig(source="parquet", path=path, universe=tmp_path / "none.csv"))
 
 
-def test_alpaca_source_is_not_here_yet() -> None:
-    with pytest.raises(DataError, match=r"data.source 'alpaca': Alpaca history arrives with the paper-trading work"):
-        load_bars(DataConfig(source="alpaca"))
+def test_alpaca_source_reads_the_cache_of_the_configured_feed(tmp_path) -> None:
+    # load_bars dispatches to the parquet cache `parity data download` fills; the feed picks the file.
+    (tmp_path / "universe.csv").write_text("symbol,sector\nAAA,Energy\n")
+    cfg = DataConfig(source="alpaca", cache_dir=tmp_path / "cache", universe=tmp_path / "universe.csv")
+    for feed in ("iex", "sip"):
+        with pytest.raises(DataError, match=rf"{feed}.*no Alpaca bars cached yet .*parity data download"):
+            load_bars(cfg, tmp_path, feed=feed)
 
 
 def test_relative_paths_resolve_against_base_dir(tmp_path) -> None:
