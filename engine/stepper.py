@@ -26,6 +26,7 @@ import numpy as np
 from engine.broker import Broker, OrderEvent, OrderRequest
 from engine.config.schema import ParityConfig
 from engine.data.bars import Bars
+from engine.kernels.buffers import ensure_capacity
 from engine.kernels.cancels import order_kind, working_by_symbol
 from engine.kernels.portfolio import apply_fill, mark_to_market, update_marks
 from engine.kernels.step import decide_bar, make_book
@@ -120,6 +121,30 @@ class Stepper:
         if self._n_orders > first:
             self._send(first, self._n_orders)
         self.step_ns.append(time.perf_counter_ns() - started)
+
+    def adopt(self, requests: Sequence[OrderRequest]) -> None:
+        """Take over orders an earlier process sent that still work at the broker (a restarted live
+        runner passes its journal's acknowledged intents), so they count toward the caps and their
+        protective stops are managed, not duplicated. The journal keeps no reason: the engine sends
+        STOP orders only as protective stops, so a STOP is adopted as STOP_LOSS, anything else as
+        REBALANCE (a rebalance may cancel it)."""
+        for r in requests:
+            if r.client_order_id in self._by_client:
+                continue
+            reason = r.reason
+            if reason == OrderReason.REBALANCE and r.type == OrderType.STOP:
+                reason = OrderReason.STOP_LOSS
+            self._orders = ensure_capacity(self._orders, self._n_orders + 1)
+            o = self._orders[self._n_orders]
+            o["order_id"], o["bar"], o["symbol"] = self._n_orders + 1, -1, self._index[r.symbol]
+            o["side"], o["type"], o["tif"], o["reason"] = int(r.side), int(r.type), int(r.time_in_force), int(reason)
+            o["status"], o["qty"], o["filled_qty"] = int(OrderStatus.NEW), float(r.qty), 0.0
+            o["limit_price"] = math.nan if r.limit_price is None else float(r.limit_price)
+            o["stop_price"] = math.nan if r.stop_price is None else float(r.stop_price)
+            o["created_at"] = o["arrival_at"] = int(r.decision_ts)
+            o["decision_price"], o["arrival_price"] = float(r.decision_price), math.nan
+            self._by_client[r.client_order_id] = self._n_orders
+            self._n_orders += 1
 
     def finish(self) -> None:
         """Collect the events that arrived after the last step (final order statuses)."""

@@ -134,6 +134,10 @@ class LiveRunner:
             update={"initial_cash": start_equity})})
         self.stepper = Stepper(self.symbols, self.sectors, cfg, self.broker, self.order_key,
                                halt=HaltSwitch(cfg.risk_management.halt_file, self.clock.now_ns, self.journal))
+        # orders earlier processes sent that still work (GTC protective stops above all): count and manage them
+        working = {ev.client_order_id for ev in self.broker.open_orders()}
+        self.stepper.adopt([i.request for i in self.journal.intents(("acked",))
+                            if i.request.client_order_id in working and i.request.symbol in self.symbols])
         return report
 
     def _newest_completed_close(self, now: int) -> int | None:
