@@ -55,25 +55,30 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                      "machine": f"{os.cpu_count()} cores, {_memory_gb():.0f} GB RAM, {platform.machine()}, "
                                 f"Python {platform.python_version()}"}
-    if "engine" in parts:
-        print("engine workloads ...", flush=True)
-        results["engine"] = run_engine(names, a.repeat)
-    if "live" in parts:
-        print("live step ...", flush=True)
-        results["live"] = run_child(["live", "--workload", "D", "--steps", str(a.steps)])
-    if "paper" in parts:
-        print("paper replay ...", flush=True)
-        results["paper"] = run_child(["paper", "--sessions", str(a.sessions)])
-    if "e2e" in parts:
-        print("parity backtest end to end (fresh copy) ...", flush=True)
-        from benchmarks.e2e import end_to_end
-
-        results["e2e"] = end_to_end()
+    tasks = {
+        "engine": lambda: run_engine(names, a.repeat),
+        "live": lambda: run_child(["live", "--workload", "D", "--steps", str(a.steps)]),
+        "paper": lambda: run_child(["paper", "--sessions", str(a.sessions)]),
+        "e2e": _end_to_end,
+    }
+    for part in parts:
+        print(f"{part} ...", flush=True)
+        try:
+            results[part] = tasks[part]()
+        except Exception as exc:  # one failing section must not lose the others' figures
+            results.setdefault("errors", {})[part] = str(exc)
+            print(f"  {part} failed: {exc}", flush=True)
     print_report(results)
     if a.json:
         with open(a.json, "w") as fh:
             json.dump(results, fh, indent=2)
     return 0
+
+
+def _end_to_end() -> dict:
+    from benchmarks.e2e import end_to_end
+
+    return end_to_end()
 
 
 def _memory_gb() -> float:

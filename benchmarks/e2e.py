@@ -49,15 +49,25 @@ def parity_backtest(clone: Path, config: str, overrides: list[str]) -> float:
     return seconds
 
 
-def end_to_end(config: str = "config/default.yaml") -> dict:
-    """Cold then warm `parity backtest` with the report as configured and without its HTML page, plus
-    a warm per-stage breakdown."""
+BASELINE = "config/momentum.yaml"  # the momentum baseline (config/default.yaml runs walk-forward XGBoost)
+DEFAULT = "config/default.yaml"
+
+
+def end_to_end(baseline: str = BASELINE, default: str = DEFAULT, with_default: bool = True) -> dict:
+    """Cold then warm `parity backtest` of the baseline with the report as configured and without its
+    HTML page, a warm per-stage breakdown of each, and (with_default) the default config's run, whose
+    "signals" stage is the model training."""
     clone = fresh_copy()
     try:
-        out = {"cold_s": parity_backtest(clone, config, []), "warm_s": parity_backtest(clone, config, []),
-               "warm_no_html_s": parity_backtest(clone, config, ["reporting.html=false"])}
-        out["stages"] = run_child(["stages", "--config", config], cwd=clone)
-        out["stages_no_html"] = run_child(["stages", "--config", config, "--set", "reporting.html=false"], cwd=clone)
+        out = {"config": baseline, "cold_s": parity_backtest(clone, baseline, []),
+               "warm_s": parity_backtest(clone, baseline, []),
+               "warm_no_html_s": parity_backtest(clone, baseline, ["reporting.html=false"])}
+        out["stages"] = run_child(["stages", "--config", baseline], cwd=clone)
+        out["stages_no_html"] = run_child(["stages", "--config", baseline, "--set", "reporting.html=false"], cwd=clone)
+        if with_default:
+            out["default_config"] = default
+            out["default_warm_s"] = parity_backtest(clone, default, [])
+            out["default_stages"] = run_child(["stages", "--config", default], cwd=clone)
         out["python_start_s"] = _python_start()
         return out
     finally:

@@ -50,7 +50,7 @@ def targets(results: dict) -> list[tuple[str, str, bool]]:
             rows.append(("L: time linear in symbols (per-cell time L / M ~ 1)", f"{per_cell:.2f}", per_cell <= 1.25))
     e2e = results.get("e2e")
     if e2e:
-        rows.append(("backtest, embedded data, fresh clone < 10 s", _s(e2e["cold_s"]), e2e["cold_s"] < 10))
+        rows.append((f"backtest {e2e['config']}, embedded data, fresh clone < 10 s", _s(e2e["cold_s"]), e2e["cold_s"] < 10))
         rows.append(("backtest, embedded data, warm < 3 s (HTML report on)", _s(e2e["warm_s"]), e2e["warm_s"] < 3))
         rows.append(("backtest, warm, reporting.html=false", _s(e2e["warm_no_html_s"]), e2e["warm_no_html_s"] < 3))
     live = results.get("live")
@@ -61,6 +61,10 @@ def targets(results: dict) -> list[tuple[str, str, bool]]:
     if paper:
         rows.append(("paper runner RSS < 300 MB", f"{paper['rss_peak_mb']:.0f} MB", paper["rss_peak_mb"] < 300))
     return rows
+
+
+def _stages(st: dict) -> str:
+    return ", ".join(f"{k[:-2]} {v:.2f} s" for k, v in st.items() if k.endswith("_s") and k != "wall_s")
 
 
 def print_report(results: dict, console: Console | None = None) -> None:
@@ -79,12 +83,17 @@ def print_report(results: dict, console: Console | None = None) -> None:
                       f"{paper['rss_peak_mb']:.0f} MB, {paper['seconds']:.1f} s, {paper['posted']} orders sent")
     e2e = results.get("e2e")
     if e2e:
-        st = e2e["stages"]
-        stages = ", ".join(f"{k[:-2]} {v:.2f} s" for k, v in st.items() if k.endswith("_s") and k != "wall_s")
-        console.print(f"parity backtest ({st['strategy']}, embedded data, process start included): fresh clone "
-                      f"{_s(e2e['cold_s'])}, warm {_s(e2e['warm_s'])}, warm without HTML "
+        console.print(f"parity backtest --config {e2e['config']} (embedded data, process start included): fresh "
+                      f"clone {_s(e2e['cold_s'])}, warm {_s(e2e['warm_s'])}, warm without HTML "
                       f"{_s(e2e['warm_no_html_s'])}; python start {_s(e2e['python_start_s'])}")
-        console.print(f"  warm stages in-process: {stages}")
+        console.print(f"  warm stages in-process: {_stages(e2e['stages'])}")
+        console.print(f"  warm stages, reporting.html=false: {_stages(e2e['stages_no_html'])}")
+        if "default_stages" in e2e:
+            console.print(f"parity backtest --config {e2e['default_config']} "
+                          f"({e2e['default_stages']['strategy']}), warm: {_s(e2e['default_warm_s'])}; stages "
+                          f"(signals = walk-forward model training + scoring): {_stages(e2e['default_stages'])}")
+    for part, error in results.get("errors", {}).items():
+        console.print(f"[red]{part} failed[/red]: {error}")
     rows = targets(results)
     if rows:
         t = Table(title="Issue 7 targets")
