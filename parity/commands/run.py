@@ -42,6 +42,10 @@ def run(args: argparse.Namespace) -> int:
         for line in setup.runner.start().lines():
             print(f"reconcile: {line}")
         if args.serve:
+            from engine.halt import HaltSwitch
+
+            # `kill -USR1 <pid>` = `parity halt`: the flag file it writes is checked at every decision
+            HaltSwitch(config.risk_management.halt_file, time.time_ns).install_signal()
             schedule = MarketSchedule(config.data.calendar, config.data.timeframe, args.settle_seconds)
             setup.runner.run_forever(schedule, time.sleep, idle=setup.broker.sync)
             return 0
