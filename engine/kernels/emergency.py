@@ -5,8 +5,8 @@ risk review and rebalancing for the bar.
 - Protective orders stay: resting stops and exits keep working (they only reduce risk).
 - With flatten_on_emergency_stop: resting stops are cancelled and every position still open after
   the working exits is closed by a MARKET order (reason EMERGENCY_FLATTEN, DAY); an exit already
-  working is counted, so the flatten is not sent twice. Symbols without any price are skipped until
-  they have one.
+  working is counted, so the flatten is not sent twice. A symbol not trading this bar is flattened
+  at its last mark as the decision price (the venue fills it when it trades again).
 Events, all rule EMERGENCY_STOP: one portfolio-wide REFUSED event per halted bar (symbol -1,
 requested = the number of symbols with a position or working order, allowed = 0), a REFUSED event
 per symbol whose working rebalance orders are cancelled (requested = position + pending, allowed =

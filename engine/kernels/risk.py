@@ -12,7 +12,9 @@ bars of unfilled orders cannot breach a limit together.
 
 Rules, in order (each only moves targets toward zero, so a later rule never undoes an earlier one):
 1. daily loss: once the session's lowest equity is `max_daily_loss` below its start, a target may
-   only lie between 0 and the filled position (no added risk; reducing still goes) -> REFUSED;
+   only lie between 0 and the filled position (no added risk; reducing still goes) -> REFUSED, for
+   the rest of the session (the start is the equity at the previous session's last close; with
+   daily bars a day that closed max_daily_loss down lets the next day's orders only reduce);
 2. position size: |target| * price <= max_position_size * equity -> SCALED;
 3. position risk: |target| * price * stop_loss_pct (the loss if the stop, which sits stop_loss_pct
    from the entry, is hit) <= max_position_risk * equity -> SCALED;
