@@ -100,10 +100,6 @@ def _load_bars(parts: BacktestParts, config: ParityConfig, config_path: str | Pa
         raise
 
 
-def _generate_signals(strategy: Strategy, bars: Bars, models_dir: Path) -> SignalSet:
-    """Scores from the strategy; the models it saves land in the run's models/ (kept only if any)."""
-    models_dir.mkdir()
-    signals = strategy.generate(bars, str(models_dir))
-    if not any(models_dir.iterdir()):
-        models_dir.rmdir()
-    return signals
+def _generate_signals(strategy: Strategy, bars: Bars, run_dir: Path) -> SignalSet:
+    """Scores from the strategy; it saves its models under the (staged, existing) run folder itself."""
+    return strategy.generate(bars, str(run_dir))
