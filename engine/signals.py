@@ -36,7 +36,7 @@ class SignalSet:
         """Long format for signals.parquet: ts, symbol, score, model_version."""
         t, n = self.scores.shape
         return pd.DataFrame({
-            "ts": np.repeat(bars.index.values, n),
+            "ts": bars.index.repeat(n),  # tz-aware UTC, like every other run table
             "symbol": np.tile(np.array(bars.symbols, dtype=object), t),
             "score": self.scores.reshape(-1),
             "model_version": np.repeat(self.model_version, n),

@@ -25,7 +25,10 @@ class ToyStrategy:
 
     def generate(self, bars: Bars, artifacts_dir: str | None = None) -> SignalSet:
         if artifacts_dir is not None:
-            (Path(artifacts_dir) / "toy-model.json").write_text('{"weights": [1, 2]}')
+            # like the XGBoost strategy: the run folder is handed over, models go under models/
+            models = Path(artifacts_dir) / "models"
+            models.mkdir(exist_ok=True)
+            (models / "toy-model.json").write_text('{"weights": [1, 2]}')
         scores = np.tanh(np.nan_to_num(np.log(bars.close / bars.open)) * 10.0)
         return SignalSet(scores=scores, model_version=np.full(bars.n_bars, "toy-1"))
 
