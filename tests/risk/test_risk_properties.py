@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from brokers.sim.backtest import run_backtest
 from brokers.sim.broker import SimBroker
+from engine.halt import scheduled_halt
 from engine.kernels.cancels import CANCEL_STOP, order_kind
 from engine.signals import SignalSet
 from engine.stepper import Stepper
@@ -82,7 +83,7 @@ def scenarios(draw):
 def drive(b, signals, cfg, halt_from):
     """The stepped loop over `b`, with the venue's order book captured after every decision."""
     broker = SimBroker(b, cfg)
-    halt = (lambda bar: halt_from is not None and bar >= halt_from)  # noqa: E731
+    halt = scheduled_halt(halt_from) if halt_from is not None else None
     stepper = Stepper(b.symbols, b.sectors, cfg, broker, "prop", halt=halt)
     books = []
     for t in range(b.n_bars):
