@@ -127,38 +127,52 @@ def cap_position_risk(bar: int, ts: int, adjusted: np.ndarray, has_view: np.ndar
 
 
 @njit(cache=True)
-def scale_group(bar: int, ts: int, adjusted: np.ndarray, has_view: np.ndarray, prices: np.ndarray, book: Book,
-                member: np.ndarray, limit: float, rule: int, fractional: bool, events: np.ndarray,
-                n_events: int) -> tuple[np.ndarray, int]:
-    """sum over `member` of |target| * value price <= limit. Targets with a view share the room left
-    by the others (one factor); if holdings without a view alone exceed it, the view targets go to
-    zero and the tradable holdings without a view are scaled by one factor instead."""
-    locked = 0.0  # no price this bar: cannot trade
-    held = 0.0  # price but no view
-    free = 0.0  # view
-    for i in range(adjusted.shape[0]):
-        if not member[i]:
+def scale_groups(bar: int, ts: int, adjusted: np.ndarray, has_view: np.ndarray, prices: np.ndarray, book: Book,
+                 group_ids: np.ndarray, one_group: bool, limit: float, rule: int, fractional: bool,
+                 events: np.ndarray, n_events: int) -> tuple[np.ndarray, int]:
+    """Per group g (group_ids[i]; < 0 = in none; one_group: every symbol in group 0), sum of
+    |target| * value price <= limit. Targets with a view share the room left by the others (one
+    factor per group); if holdings without a view alone exceed it, the view targets go to zero and
+    the tradable holdings without a view are scaled by one factor instead. Two passes over N."""
+    n = adjusted.shape[0]
+    n_groups = 1 if one_group else (group_ids.max() + 1 if n > 0 else 0)
+    if n_groups <= 0:
+        return events, n_events
+    locked = np.zeros(n_groups)  # no price this bar: cannot trade
+    held = np.zeros(n_groups)  # price but no view
+    free = np.zeros(n_groups)  # view
+    for i in range(n):
+        g = 0 if one_group else group_ids[i]
+        if g < 0 or adjusted[i] == 0.0:
             continue
         value = abs(adjusted[i]) * valuation_price(prices, book, i)
         p = prices[i]
         if not (math.isfinite(p) and p > 0.0):
-            locked += value
+            locked[g] += value
         elif has_view[i]:
-            free += value
+            free[g] += value
         else:
-            held += value
-    if locked + held + free <= limit * (1.0 + _CAP_TOLERANCE):
-        return events, n_events
-    room = limit - locked
-    view_scale = max(room - held, 0.0) / free if free > 0.0 else 1.0
-    held_scale = 1.0
-    if room < held and held > 0.0:
-        held_scale = max(room, 0.0) / held
-    for i in range(adjusted.shape[0]):
-        p = prices[i]
-        if not member[i] or adjusted[i] == 0.0 or not (math.isfinite(p) and p > 0.0):
+            held[g] += value
+    view_scale = np.ones(n_groups)
+    held_scale = np.ones(n_groups)
+    over = False
+    for g in range(n_groups):
+        if locked[g] + held[g] + free[g] <= limit * (1.0 + _CAP_TOLERANCE):
             continue
-        scale = view_scale if has_view[i] else held_scale
+        over = True
+        room = limit - locked[g]
+        if free[g] > 0.0:
+            view_scale[g] = max(room - held[g], 0.0) / free[g]
+        if room < held[g] and held[g] > 0.0:
+            held_scale[g] = max(room, 0.0) / held[g]
+    if not over:
+        return events, n_events
+    for i in range(n):
+        g = 0 if one_group else group_ids[i]
+        p = prices[i]
+        if g < 0 or adjusted[i] == 0.0 or not (math.isfinite(p) and p > 0.0):
+            continue
+        scale = view_scale[g] if has_view[i] else held_scale[g]
         if scale >= 1.0:
             continue
         allowed = to_shares(adjusted[i] * scale, fractional)
@@ -174,23 +188,18 @@ def cap_sector_exposure(bar: int, ts: int, adjusted: np.ndarray, has_view: np.nd
                         n_events: int) -> tuple[np.ndarray, int]:
     """Gross value per sector (sector_ids[i]; < 0 = no sector) <= max_sector_exposure * equity."""
     limit = rp.max_sector_exposure * max(book.equity, 0.0)
-    n_sectors = sector_ids.max() + 1 if sector_ids.shape[0] > 0 else 0
-    for s in range(n_sectors):
-        member = sector_ids == s
-        events, n_events = scale_group(bar, ts, adjusted, has_view, prices, book, member, limit, SECTOR_EXPOSURE,
-                                       rp.fractional, events, n_events)
-    return events, n_events
+    return scale_groups(bar, ts, adjusted, has_view, prices, book, sector_ids, False, limit, SECTOR_EXPOSURE,
+                        rp.fractional, events, n_events)
 
 
 @njit(cache=True)
 def cap_total_exposure(bar: int, ts: int, adjusted: np.ndarray, has_view: np.ndarray, prices: np.ndarray,
                        book: Book, sector_ids: np.ndarray, rp: RiskParams, events: np.ndarray,
                        n_events: int) -> tuple[np.ndarray, int]:
-    """sum |target| * price <= max_total_exposure * equity (see scale_group)."""
+    """sum |target| * price <= max_total_exposure * equity (see scale_groups)."""
     limit = rp.max_total_exposure * max(book.equity, 0.0)
-    member = np.ones(adjusted.shape[0], dtype=np.bool_)
-    return scale_group(bar, ts, adjusted, has_view, prices, book, member, limit, TOTAL_EXPOSURE, rp.fractional,
-                       events, n_events)
+    return scale_groups(bar, ts, adjusted, has_view, prices, book, sector_ids, True, limit, TOTAL_EXPOSURE,
+                        rp.fractional, events, n_events)
 
 
 @njit(cache=True)
