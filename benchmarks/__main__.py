@@ -21,16 +21,16 @@ from benchmarks.report import print_report
 PARTS = ("engine", "live", "paper", "e2e")
 
 
-def run_engine(names: list[str], repeat: int) -> dict:
+def run_engine(names: list[str], repeat: int, sizing: list[str]) -> dict:
     run_child(["first", "--workload", "tiny"])  # fills the on-disk numba cache if it is stale
     results = {}
     for name in names:
         cold_dir = tempfile.mkdtemp(prefix="parity-bench-numba-")
         try:
-            cold = run_child(["first", "--workload", name], env={"NUMBA_CACHE_DIR": cold_dir})
+            cold = run_child(["first", "--workload", name, *sizing], env={"NUMBA_CACHE_DIR": cold_dir})
         finally:
             shutil.rmtree(cold_dir, ignore_errors=True)
-        result = run_child(["workload", "--workload", name, "--repeat", str(repeat)])
+        result = run_child(["workload", "--workload", name, "--repeat", str(repeat), *sizing])
         result["parity_first_cold_s"] = cold["first_s"]
         results[name] = result
         print(f"  {result['workload']}: Parity {result['parity_s']:.3f} s, vectorbt {result['vbt_s']:.3f} s, "
@@ -45,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeat", type=int, default=3, help="timed runs per engine after warm-up (best is kept)")
     p.add_argument("--steps", type=int, default=2520, help="live steps to time (53 symbols, daily bars)")
     p.add_argument("--sessions", type=int, default=40, help="sessions of the paper replay")
+    p.add_argument("--position-size", type=float, default=None,
+                   help="max_position_size of the engine runs (default 1 / symbols; 0.05 = the risk-cap stress case)")
     p.add_argument("--json", metavar="FILE", help="also write every figure to FILE")
     a = p.parse_args(argv)
     parts = [x.strip() for x in a.parts.split(",") if x.strip()]
@@ -52,12 +54,14 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         p.error(f"--parts: unknown {', '.join(sorted(unknown))}; choose from {', '.join(PARTS)}")
     names = [x.strip().upper() for x in a.only.split(",") if x.strip()]
+    sizing = ["--position-size", repr(a.position_size)] if a.position_size else []
     results: dict = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                      "machine": f"{os.cpu_count()} cores, {_memory_gb():.0f} GB RAM, {platform.machine()}, "
-                                f"Python {platform.python_version()}"}
+                                f"Python {platform.python_version()}",
+                     "position_size": a.position_size or "1 / symbols"}
     tasks = {
-        "engine": lambda: run_engine(names, a.repeat),
-        "live": lambda: run_child(["live", "--workload", "D", "--steps", str(a.steps)]),
+        "engine": lambda: run_engine(names, a.repeat, sizing),
+        "live": lambda: run_child(["live", "--workload", "D", "--steps", str(a.steps), *sizing]),
         "paper": lambda: run_child(["paper", "--sessions", str(a.sessions)]),
         "e2e": _end_to_end,
     }

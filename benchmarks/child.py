@@ -15,6 +15,8 @@ import numpy as np
 
 from benchmarks.measure import REPO, best_of, emit, peak_rss_mb, timed
 
+POSITION_SIZE: float | None = None  # --position-size (None: 1 / symbols)
+
 
 def _workload(name: str):
     from benchmarks.workloads import WORKLOADS, tiny
@@ -29,7 +31,7 @@ def task_first(name: str) -> dict:
     w = _workload(name)
     bars = make_bars(w)
     signals = ma_crossover(bars, w.fast, w.slow)
-    config = bench_config()
+    config = bench_config(bars.n_symbols, POSITION_SIZE)
     import_s, _ = timed(lambda: __import__("brokers.sim.backtest"))
     from benchmarks.engines import run_parity
 
@@ -44,7 +46,7 @@ def task_workload(name: str, repeat: int, with_vectorbt: bool) -> dict:
     w = _workload(name)
     bars_s, bars = timed(lambda: make_bars(w))
     signals = ma_crossover(bars, w.fast, w.slow)
-    config = bench_config()
+    config = bench_config(bars.n_symbols, POSITION_SIZE)
     cash = float(config.simulation.initial_cash)
     from benchmarks.engines import dense_orders, run_floor, run_parity
 
@@ -81,7 +83,7 @@ def task_live(name: str, n_steps: int) -> dict:
     w = _workload(name)
     bars = make_bars(w)
     signals = ma_crossover(bars, w.fast, w.slow)
-    config = bench_config()
+    config = bench_config(bars.n_symbols, POSITION_SIZE)
     n = min(n_steps, bars.n_bars)
     scores = np.ascontiguousarray(signals.scores)
     times: list[int] = []
@@ -159,7 +161,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--sessions", type=int, default=40)
     p.add_argument("--config", default="config/default.yaml")
     p.add_argument("--set", dest="overrides", action="append", default=[])
+    p.add_argument("--position-size", type=float, default=None)
     a = p.parse_args(argv)
+    global POSITION_SIZE
+    POSITION_SIZE = a.position_size
     if a.task == "first":
         emit(task_first(a.workload))
     elif a.task == "workload":

@@ -19,7 +19,7 @@ def engine_table(engine: dict) -> Table:
     t = Table(title="Full engine vs vectorbt from_orders (same fills) vs bare numba floor")
     for col in ("workload", "Parity (warm)", "rows/s", "1st call, cold cache", "1st call, disk cache",
                 "vectorbt (warm)", "vbt 1st call", "floor", "Parity/vbt", "Parity/floor", "final equity",
-                "diff vbt / floor", "orders / fills", "peak RSS Parity / all"):
+                "diff vbt / floor", "orders / fills / risk events", "peak RSS Parity / all"):
         t.add_column(col, justify="right" if col != "workload" else "left")
     for r in engine.values():
         t.add_row(r["workload"], _s(r["parity_s"]), _rate(r["cells"], r["parity_s"]), _s(r["parity_first_cold_s"]),
@@ -27,7 +27,7 @@ def engine_table(engine: dict) -> Table:
                   f"{r['parity_s'] / r['vbt_s']:.2f}", f"{r['parity_s'] / r['floor_s']:.0f}",
                   f"{r['parity_equity']:,.2f}",
                   f"{r['vbt_equity'] - r['parity_equity']:.1e} / {r['floor_equity'] - r['parity_equity']:.1e}",
-                  f"{r['orders']:,} / {r['fills']:,}", f"{r['rss_parity_mb']:,.0f} / {r['rss_peak_mb']:,.0f} MB")
+                  f"{r['orders']:,} / {r['fills']:,} / {r['risk_events']:,}", f"{r['rss_parity_mb']:,.0f} / {r['rss_peak_mb']:,.0f} MB")
     return t
 
 
@@ -69,7 +69,8 @@ def _stages(st: dict) -> str:
 
 def print_report(results: dict, console: Console | None = None) -> None:
     console = console or Console(width=200)
-    console.print(f"[bold]Parity benchmarks[/bold]  {results['date']}  ({results['machine']})")
+    console.print(f"[bold]Parity benchmarks[/bold]  {results['date']}  ({results['machine']}); "
+                  f"max_position_size {results.get('position_size', '1 / symbols')}")
     if results.get("engine"):
         console.print(engine_table(results["engine"]))
     live = results.get("live")

@@ -1,4 +1,4 @@
-"""Where the compiled backtest spends its time: `python -m benchmarks.sections [D|M|L]`.
+"""Where the compiled backtest spends its time: `python -m benchmarks.sections [D|M|L] [POSITION_SIZE]`.
 
 numba has no profiler for compiled code, so this mirrors the per-bar loop of
 brokers.sim.backtest._simulate with the CPU's cycle counter read between its sections (match_bar,
@@ -139,7 +139,7 @@ def profile(name: str) -> None:
     w = WORKLOADS[name]
     bars = make_bars(w)
     signals = ma_crossover(bars, w.fast, w.slow)
-    config = bench_config()
+    config = bench_config(bars.n_symbols, float(sys.argv[2]) if len(sys.argv) > 2 else None)
 
     def run(spent):
         sector_ids, _ = bars.sector_ids()

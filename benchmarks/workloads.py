@@ -2,7 +2,11 @@
 
 Every engine trades the same orders on the same prices, so only the engines differ. The config is
 config/default.yaml with the simulated market's frictions all on: participation cap (partial fills),
-slippage with square-root impact, lognormal submit/fill latency and per-share fees.
+slippage with square-root impact, lognormal submit/fill latency and per-share fees, and every risk
+rule active. max_position_size is 1 / symbols by default (a fully long book is 100% invested, so the
+caps bind now and then, as in a sensibly sized run); `position_size=0.05` is the stress variant in
+which the sector and total-exposure caps rescale nearly every position at every bar (about one risk
+event per symbol-bar).
 """
 
 from __future__ import annotations
@@ -74,9 +78,12 @@ def ma_crossover(bars: Bars, fast: int, slow: int) -> SignalSet:
     return SignalSet(np.ascontiguousarray(scores), np.full(bars.n_bars, "", dtype=object))
 
 
-def bench_config() -> ParityConfig:
-    """config/default.yaml with every simulated-market friction switched on."""
+def bench_config(n_symbols: int, position_size: float | None = None) -> ParityConfig:
+    """config/default.yaml with every simulated-market friction switched on; max_position_size
+    `position_size`, else 1 / n_symbols."""
+    size = position_size if position_size else 1.0 / n_symbols
     return load_config(REPO / "config" / "default.yaml", [
         "simulation.latency.distribution=lognormal",
         "simulation.fill.participation_rate=0.05",
+        f"position_sizing.max_position_size={size!r}",
     ])
