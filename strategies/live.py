@@ -4,7 +4,10 @@
 returns its (N,) scores. Momentum needs only a bounded window of closes. XGBoost keeps the feature
 rows of every bar (its training data), computes the new row with `IncrementalFeatures`, retrains on
 the same schedule and the same training sets as the batch walk-forward, and scores the new bar with
-the model in force. tests/strategies/test_live.py checks batch == live to the bit.
+the model in force. Both then smooth like the batch run (`TrailingMean`, the last `smoothing` ranked
+rows): on start each rebuilds the ranked rows of the last `smoothing - 1` history bars, XGBoost with
+the model in force at each of them (one more training when they straddle a retrain).
+tests/strategies/test_live.py checks batch == live to the bit.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from strategies.features import IncrementalFeatures, compute_features
 from strategies.labels import make_labels
 from strategies.model_store import TrainedModel, predict, save_model
 from strategies.momentum import history_needed, momentum_scores
+from strategies.smoothing import TrailingMean
 from strategies.walkforward import is_retrain_bar, last_retrain_at_or_before, window_at
 from strategies.xgboost_strategy import XGBoostStrategy, scores_from_predictions
 
@@ -59,6 +63,11 @@ class _MomentumLive:
         self.close = history.close[-self.keep:].copy()
         self.model_version = ""
 
+    def history_rows(self, history: Bars, n: int) -> np.ndarray:
+        """Ranked rows of the last `n` history bars, each from its own trailing window of closes."""
+        close = history.close[-(self.keep + n):]
+        return momentum_scores(close, self.cfg)[len(close) - n:]
+
     def update(self, bar: Bars) -> np.ndarray:
         self.close = np.vstack([self.close, bar.close[-1:]])[-self.keep:]
         return momentum_scores(self.close, self.cfg)[-1]
@@ -74,23 +83,41 @@ class _XGBoostLive:
         self.close_ts = list(history.close_ts)
         self.incremental = IncrementalFeatures.from_bars(history)
         self.model: TrainedModel | None = None
+        self._warm: dict[int, TrainedModel] = {}  # models trained for history_rows, by retrain bar
         last = last_retrain_at_or_before(history.n_bars - 1, cfg)
         if last is not None:
-            self._retrain(last)
+            self.model = self._model_at(last)
 
     @property
     def model_version(self) -> str:
         return self.model.version if self.model is not None else ""
 
-    def _retrain(self, t: int) -> None:
+    def _train(self, t: int) -> TrainedModel:
         # Labels from the closes up to bar t only; the window's label bars end at t - horizon.
         close = self.close.values[: t + 1]
         labels = make_labels(close, self.cfg.horizon, self.cfg.label)
         window = window_at(t, self.cfg, t + self.cfg.retrain_every)
-        self.model = self.strategy.train(window, self.features.values[: t + 1], labels,
-                                         np.asarray(self.close_ts[: t + 1], dtype=np.int64))
+        model = self.strategy.train(window, self.features.values[: t + 1], labels,
+                                    np.asarray(self.close_ts[: t + 1], dtype=np.int64))
         if self.artifacts_dir is not None:
-            save_model(self.model, self.artifacts_dir)
+            save_model(model, self.artifacts_dir)
+        return model
+
+    def _model_at(self, retrain_bar: int) -> TrainedModel:
+        if retrain_bar not in self._warm:
+            self._warm[retrain_bar] = self._train(retrain_bar)
+        return self._warm[retrain_bar]
+
+    def history_rows(self, history: Bars, n: int) -> np.ndarray:
+        """Ranked rows of the last `n` history bars, each scored by the model in force at its bar."""
+        rows = np.full((n, history.n_symbols), np.nan)
+        for i, t in enumerate(range(history.n_bars - n, history.n_bars)):
+            retrain_bar = last_retrain_at_or_before(t, self.cfg)
+            if retrain_bar is not None:
+                prediction = predict(self._model_at(retrain_bar), self.features.values[t][None])
+                rows[i] = scores_from_predictions(prediction, history.close[t: t + 1])[0]
+        self._warm.clear()  # only the model in force (self.model) is needed from here on
+        return rows
 
     def update(self, bar: Bars) -> np.ndarray:
         row = self.incremental.update_bar(bar)
@@ -99,7 +126,7 @@ class _XGBoostLive:
         self.close_ts.append(int(bar.close_ts[-1]))
         t = len(self.close) - 1
         if is_retrain_bar(t, self.cfg):
-            self._retrain(t)
+            self.model = self._train(t)
         if self.model is None:
             return np.full(row.shape[0], np.nan)
         prediction = predict(self.model, row[None])
@@ -120,6 +147,8 @@ class LiveScorer:
             self._impl = _XGBoostLive(cfg.xgboost, history, artifacts_dir)
         else:  # the config schema rejects other names; guard anyway
             raise ValueError(f"strategy.name: '{cfg.name}' is not one of momentum, xgboost")
+        k = cfg.momentum.smoothing if cfg.name == "momentum" else cfg.xgboost.smoothing
+        self._smoother = TrailingMean(k, self._impl.history_rows(history, min(k - 1, history.n_bars)))
 
     @property
     def model_version(self) -> str:
@@ -129,4 +158,4 @@ class LiveScorer:
     def update(self, bar: Bars) -> np.ndarray:
         """Append the last row of `bar` (a one-bar `Bars` of the same universe); return its (N,) scores."""
         _check_bar(bar, self.symbols)
-        return self._impl.update(bar)
+        return self._smoother.update(self._impl.update(bar))

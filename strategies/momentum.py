@@ -4,6 +4,8 @@ Score of symbol n at bar t: the log return from the close of bar t - lookback to
 t - skip (the last `skip` bars are left out to avoid short-term reversal), optionally divided by the
 standard deviation of its 1-bar log returns over the last `vol_lookback` bars, then ranked across
 the symbols of bar t onto [-1, 1]. Row t reads closes t - max(lookback, vol_lookback) .. t only.
+With `smoothing` k > 1 the strategy's score is the trailing mean of the last k ranked rows
+(strategies/smoothing.py), so a row reads k - 1 bars further back.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from engine.signals import SignalSet
 from strategies.diagnostics import signal_diagnostics
 from strategies.features.windows_nb import window_cov
 from strategies.ranks import cross_sectional_rank
+from strategies.smoothing import trailing_mean
 
 # Momentum has no label horizon; its diagnostics measure the next bar's return.
 _DIAGNOSTIC_HORIZON = 1
@@ -49,12 +52,12 @@ def momentum_raw(close: np.ndarray, cfg: MomentumConfig) -> np.ndarray:
 
 
 def momentum_scores(close: np.ndarray, cfg: MomentumConfig) -> np.ndarray:
-    """(T, N) momentum scores in [-1, 1] (lowest momentum -1, highest +1)."""
+    """(T, N) ranked momentum in [-1, 1] (lowest momentum -1, highest +1), before smoothing."""
     return cross_sectional_rank(momentum_raw(close, cfg))
 
 
 def history_needed(cfg: MomentumConfig) -> int:
-    """Bars a row needs, itself included: the live scorer keeps this many."""
+    """Bars one ranked row needs, itself included: the live scorer keeps this many closes."""
     return max(cfg.lookback, cfg.vol_lookback if cfg.vol_scaled else 0) + 1
 
 
@@ -65,7 +68,7 @@ class MomentumStrategy:
         self.cfg = cfg
 
     def generate(self, bars: Bars, artifacts_dir: "str | None" = None) -> SignalSet:
-        scores = momentum_scores(bars.close, self.cfg)
+        scores = trailing_mean(momentum_scores(bars.close, self.cfg), self.cfg.smoothing)
         diagnostics = signal_diagnostics(scores, bars, _DIAGNOSTIC_HORIZON)
         return SignalSet(scores=scores, model_version=np.full(bars.n_bars, "", dtype=object),
                          diagnostics=diagnostics)

@@ -2,7 +2,9 @@
 
 Batch path: features once over the whole history, labels once, then one model per retrain window
 (walkforward.py) scoring the bars up to the next retrain. Predictions are ranked across the symbols
-of each bar onto [-1, 1]; bars before the first model, and symbols without a close, score NaN.
+of each bar onto [-1, 1]; bars before the first model, and symbols without a close, rank NaN. The
+score is the trailing mean of the last `smoothing` ranked rows (strategies/smoothing.py): NaN only
+where all of them are NaN. Diagnostics grade the smoothed scores, the ones the engine trades.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from strategies.features import FEATURE_NAMES, compute_features
 from strategies.labels import make_labels
 from strategies.model_store import TrainedModel, fit_model, predict, save_model
 from strategies.ranks import cross_sectional_rank
+from strategies.smoothing import trailing_mean
 from strategies.walkforward import TrainWindow, plan_walk_forward, training_set
 
 
@@ -53,7 +56,7 @@ class XGBoostStrategy:
             predictions[rows] = predict(model, features[rows])
             versions[rows] = model.version
             models.append((window, model))
-        scores = scores_from_predictions(predictions, bars.close)
+        scores = trailing_mean(scores_from_predictions(predictions, bars.close), self.cfg.smoothing)
         diagnostics = signal_diagnostics(scores, bars, self.cfg.horizon)
         diagnostics["ic_per_retrain"] = ic_per_retrain(diagnostics["ic_per_bar"], models, bars)
         diagnostics["feature_importance"] = feature_importance([m for _, m in models])

@@ -75,6 +75,7 @@ class MomentumConfig(Section):
     skip: int = Field(5, ge=0, le=100, description="most recent bars left out (short-term reversal)")
     vol_lookback: int = Field(20, ge=2, le=1000, description="bars of 1-bar returns behind the volatility scale")
     vol_scaled: bool = Field(True, description="divide the trailing return by its volatility before ranking")
+    smoothing: int = Field(1, ge=1, le=250, description="bars of trailing mean of the ranked score; 1 = off")
 
     @model_validator(mode="after")
     def _skip_inside_lookback(self) -> "MomentumConfig":
@@ -88,6 +89,9 @@ class XGBoostConfig(Section):
     # embargo = horizon) and scores bars t .. t + retrain_every - 1. See strategies/walkforward.py.
     horizon: int = Field(5, ge=1, le=250, description="label: forward return over this many bars")
     label: Literal["raw", "rank", "excess"] = Field("rank", description="raw return, cross-sectional rank, or return minus the universe mean")
+    # Overlapping portfolios: averaging the last `horizon` score rows holds each prediction about as
+    # long as it predicts, instead of re-trading the whole book on every re-rank (strategies/smoothing.py).
+    smoothing: int = Field(5, ge=1, le=250, description="bars of trailing mean of the ranked score; 1 = off")
     window: Literal["expanding", "rolling"] = "expanding"
     train_bars: int = Field(120, ge=20, description="minimum (expanding) or fixed (rolling) training bars")
     retrain_every: int = Field(20, ge=1, description="bars between retrains")

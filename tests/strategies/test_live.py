@@ -21,17 +21,23 @@ def _replay(cfg: StrategyConfig, start: int, artifacts=None):
     return np.array(rows), versions
 
 
-@pytest.mark.parametrize("start", [1, 25, 70])
-def test_live_momentum_equals_batch(start):
-    cfg = StrategyConfig(name="momentum", momentum=MomentumConfig(lookback=20, skip=3, vol_lookback=10))
+@pytest.mark.parametrize("smoothing", [1, 4])
+@pytest.mark.parametrize("start", [1, 2, 25, 70])
+def test_live_momentum_equals_batch(start, smoothing):
+    cfg = StrategyConfig(name="momentum", momentum=MomentumConfig(lookback=20, skip=3, vol_lookback=10,
+                                                                  smoothing=smoothing))
     batch = build_strategy(cfg).generate(BARS).scores
     rows, _ = _replay(cfg, start)
     assert same(rows, batch[start:])
 
 
-@pytest.mark.parametrize("start", [30, 47, 52])  # before the first model, mid-window, on a retrain bar
-def test_live_xgboost_equals_batch(start, tmp_path):
-    cfg = xgb_strategy_config()
+# First retrain at bar 42, then 52, 62, ... With smoothing 5 the scorer rebuilds the ranked rows of
+# the 4 history bars before `start`: 30 (no model anywhere), 44 (rows 40..43: two before the first
+# model), 47 (mid-window), 52 (on a retrain bar: rows 48..51 from the model of bar 42), 54 (rows
+# 50..53 straddle the retrain at 52, so both models score history rows).
+@pytest.mark.parametrize(("start", "smoothing"), [(30, 5), (44, 5), (47, 5), (52, 5), (54, 5), (47, 1), (52, 1)])
+def test_live_xgboost_equals_batch(start, smoothing, tmp_path):
+    cfg = xgb_strategy_config(smoothing=smoothing)
     batch = build_strategy(cfg).generate(BARS, tmp_path / "batch")
     rows, versions = _replay(cfg, start, tmp_path / "live")
     assert same(rows, batch.scores[start:])

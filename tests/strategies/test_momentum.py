@@ -4,6 +4,7 @@ from pydantic import ValidationError
 
 from engine.config.schema import MomentumConfig
 from strategies.momentum import MomentumStrategy, momentum_raw, momentum_scores, trailing_volatility
+from strategies.smoothing import trailing_mean
 from strategy_kit import hand_bars, same, small_bars
 
 # Powers of two keep every log ratio exact, so ties are real ties.
@@ -58,6 +59,24 @@ def test_strategy_outputs_a_valid_signal_set_and_is_deterministic():
     assert np.nanmax(first.scores) == 1.0 and np.nanmin(first.scores) == -1.0
     assert set(first.model_version) == {""}
     assert {"ic_per_bar", "signal_summary"} <= set(first.diagnostics)
+
+
+def test_smoothing_is_the_trailing_mean_of_the_ranked_rows():
+    bars = small_bars(90, 6)
+    cfg = MomentumConfig(lookback=20, skip=2, vol_lookback=10)
+    ranked = momentum_scores(bars.close, cfg)
+    assert same(MomentumStrategy(cfg).generate(bars).scores, ranked)  # default 1 = off
+    smooth = MomentumStrategy(cfg.model_copy(update={"smoothing": 3})).generate(bars).scores
+    assert same(smooth, trailing_mean(ranked, 3))
+    # row 50: the mean of ranked rows 48..50 over the finite ones. small_bars drops symbol 2's closes
+    # at bars 30..32, and lookback 20 reads close[50 - 20] at row 50 -> its row-50 rank is NaN and the
+    # smoothed score is the mean of rows 48 and 49 alone. Symbol 5 (no close at bar 45, inside every
+    # 10-bar volatility window up to bar 55) has no rank in 48..50 -> NaN.
+    assert np.isnan(ranked[50, 2]) and np.isfinite(ranked[48:50, 2]).all()
+    assert smooth[50, 2] == (ranked[48, 2] + ranked[49, 2]) / 2
+    assert np.isnan(ranked[48:51, 5]).all() and np.isnan(smooth[50, 5])
+    for n in (0, 1, 3, 4):
+        assert smooth[50, n] == pytest.approx(ranked[48:51, n].mean(), abs=1e-15)
 
 
 def test_missing_close_gives_no_score_for_that_symbol():

@@ -8,6 +8,7 @@ from engine.config.schema import StrategyConfig
 from strategies import MomentumStrategy, XGBoostStrategy, build_strategy
 from strategies.features import FEATURE_NAMES, compute_features
 from strategies.model_store import predict
+from strategies.smoothing import trailing_mean
 from strategies.walkforward import plan_walk_forward
 from strategy_kit import fast_xgb, same, small_bars, xgb_strategy_config
 
@@ -20,7 +21,7 @@ def test_build_strategy_picks_by_name():
 
 
 def test_scores_versions_and_saved_models(tmp_path):
-    cfg = fast_xgb()
+    cfg = fast_xgb(smoothing=1)  # the ranked predictions themselves
     out = XGBoostStrategy(cfg).generate(BARS, tmp_path)
     plan = plan_walk_forward(BARS.n_bars, cfg)  # retrains at 42, 52, ..., 92
     first = plan[0].retrain_bar
@@ -44,6 +45,19 @@ def test_scores_versions_and_saved_models(tmp_path):
     preds = last.inplace_predict(features[-1].astype(np.float32))
     order_by_pred = np.argsort(preds, kind="stable")
     assert np.all(np.diff(out.scores[-1][order_by_pred]) >= 0)
+
+
+def test_smoothing_averages_the_ranked_rows_and_keeps_the_model_versions():
+    raw = build_strategy(xgb_strategy_config(smoothing=1)).generate(BARS)
+    smooth = build_strategy(xgb_strategy_config(smoothing=4)).generate(BARS)
+    assert same(smooth.scores, trailing_mean(raw.scores, 4))
+    assert list(smooth.model_version) == list(raw.model_version)
+    # symbol 5 has no close at bar 50: no rank there, but its bars 47..49 still give it a score
+    assert np.isnan(raw.scores[50, 5])
+    assert smooth.scores[50, 5] == pytest.approx(np.mean(raw.scores[47:50, 5]))
+    # the first model's bar has nothing before it to average with
+    first = plan_walk_forward(BARS.n_bars, fast_xgb())[0].retrain_bar
+    assert same(smooth.scores[first], raw.scores[first]) and np.isnan(smooth.scores[:first]).all()
 
 
 def test_same_seed_same_scores_other_seed_other_models():
