@@ -39,7 +39,9 @@ def test_features_at_or_before_t_ignore_later_bars(t):
 @pytest.mark.parametrize("t", [61, 62, 77])  # 62 and 72 are retrain bars with this config
 @pytest.mark.parametrize("label", ["rank", "excess"])
 def test_walk_forward_models_labels_and_scores_ignore_later_bars(t, label, tmp_path):
-    cfg = fast_xgb(label=label)  # horizon 3, first retrain at 40 + 3 - 1 = 42, every 10 bars
+    # horizon 3, first retrain at 40 + 3 - 1 = 42, every 10 bars; scores are the trailing mean of
+    # the last 4 ranked rows, so row t mixes rows t-3..t (across the retrain at 62 when t = 62)
+    cfg = fast_xgb(label=label, smoothing=4)
     changed = perturb_after(BARS, t)
 
     # labels used in training: identical for every model trained at or before t
@@ -66,9 +68,11 @@ def test_walk_forward_models_labels_and_scores_ignore_later_bars(t, label, tmp_p
     assert not same(a.scores[t + 1:], b.scores[t + 1:])  # later rows did see the change
 
 
+@pytest.mark.parametrize("smoothing", [1, 5])
 @pytest.mark.parametrize("t", [40, 88])
-def test_momentum_scores_ignore_later_bars(t):
-    strategy = build_strategy(StrategyConfig(name="momentum", momentum=MomentumConfig(lookback=20, skip=2)))
+def test_momentum_scores_ignore_later_bars(t, smoothing):
+    momentum = MomentumConfig(lookback=20, skip=2, smoothing=smoothing)
+    strategy = build_strategy(StrategyConfig(name="momentum", momentum=momentum))
     a = strategy.generate(BARS).scores
     b = strategy.generate(perturb_after(BARS, t)).scores
     assert same(a[: t + 1], b[: t + 1]) and not same(a[t + 1:], b[t + 1:])
