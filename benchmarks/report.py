@@ -91,7 +91,7 @@ def print_report(results: dict, console: Console | None = None) -> None:
         console.print(f"  warm stages, reporting.html=false: {_stages(e2e['stages_no_html'])}")
         if "default_stages" in e2e:
             console.print(f"parity backtest --config {e2e['default_config']} "
-                          f"({e2e['default_stages']['strategy']}), warm: {_s(e2e['default_warm_s'])}; stages "
+                          f"({e2e['default_stages']['strategy']}), first run in the clone: {_s(e2e['default_warm_s'])}; warm stages "
                           f"(signals = walk-forward model training + scoring): {_stages(e2e['default_stages'])}")
     for part, error in results.get("errors", {}).items():
         console.print(f"[red]{part} failed[/red]: {error}")

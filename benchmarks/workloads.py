@@ -3,7 +3,7 @@
 Every engine trades the same orders on the same prices, so only the engines differ. The config is
 config/default.yaml with the simulated market's frictions all on: participation cap (partial fills),
 slippage with square-root impact, lognormal submit/fill latency and per-share fees, and every risk
-rule active. max_position_size is 1 / symbols by default (a fully long book is 100% invested, so the
+rule active. max_position_size is 1 / symbols by default, min_trade_size a tenth of that budget (a fully long book is 100% invested, so the
 caps bind now and then, as in a sensibly sized run); `position_size=0.05` is the stress variant in
 which the sector and total-exposure caps rescale nearly every position at every bar (about one risk
 event per symbol-bar).
@@ -82,8 +82,12 @@ def bench_config(n_symbols: int, position_size: float | None = None) -> ParityCo
     """config/default.yaml with every simulated-market friction switched on; max_position_size
     `position_size`, else 1 / n_symbols."""
     size = position_size if position_size else 1.0 / n_symbols
+    base = load_config(REPO / "config" / "default.yaml")
+    # a rebalance smaller than a tenth of one position's budget is skipped, whatever the universe size
+    min_trade = 0.1 * size * float(base.simulation.initial_cash)
     return load_config(REPO / "config" / "default.yaml", [
         "simulation.latency.distribution=lognormal",
         "simulation.fill.participation_rate=0.05",
         f"position_sizing.max_position_size={size!r}",
+        f"position_sizing.min_trade_size={min_trade!r}",
     ])
