@@ -31,7 +31,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import yaml
-from scipy.optimize import lsq_linear
 
 from engine.config.schema import LatencyConfig, SimulationConfig, SlippageConfig
 from reports.costs_prices import MarketPrices, utc_ns
@@ -119,6 +118,8 @@ def fit_slippage(observations: pd.DataFrame, half_spread_bps: float) -> Slippage
         return None
     a = np.column_stack([np.ones(len(used)), used["x"].to_numpy()])
     y = used["slippage_bps"].to_numpy()
+    from scipy.optimize import lsq_linear  # here: scipy.optimize costs ~0.5 s to import; only fits need it
+
     result = lsq_linear(a, y, bounds=(0.0, np.inf), method="bvls")
     intercept, coef = (float(v) for v in result.x)
     resid = y - a @ result.x

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import vectorbt as vbt  # noqa: F401  (registers the `.vbt` pandas accessor)
 
 TRADING_DAYS_PER_YEAR = 252.0
 # Regular-session bars per day for intraday timeframes (6.5 hours of trading).
@@ -63,6 +62,10 @@ def compute_stats(
     """
     if periods_per_year <= 0:
         raise ValueError(f"periods_per_year must be > 0, got {periods_per_year}")
+    # Imported here, not at module level: vectorbt costs ~2 s and ~300 MB, which the paper runner and
+    # `parity backtest` only pay once a run has finished, not during data loading or the bar loop.
+    import vectorbt  # noqa: F401  (registers the `.vbt` pandas accessor)
+
     values = equity["equity"].to_numpy(dtype=np.float64)
     n_periods = max(len(values) - 1, 0)
     returns = pd.Series(np.diff(values) / values[:-1] if n_periods else np.empty(0))
