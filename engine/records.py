@@ -42,18 +42,26 @@ class RunRecords:
     positions: np.ndarray  # float64 (T, N) shares held at each bar's close
     close: np.ndarray  # float64 (T, N) marks used for `positions` values
     risk_events: np.ndarray  # RISK_EVENT_DTYPE
+    # The ids actually sent, one per row of `orders`, when they are not client_order_id(run_key, order_id):
+    # a live run spans restarts that each send under their own key, and the audit trail must name the
+    # id the broker saw. Empty: derive them.
+    sent_client_order_ids: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name, dtype in (("orders", ORDER_DTYPE), ("fills", FILL_DTYPE), ("equity", EQUITY_DTYPE),
                             ("risk_events", RISK_EVENT_DTYPE)):
             if getattr(self, name).dtype != dtype:
                 raise TypeError(f"RunRecords.{name} must have dtype {name.upper()}_DTYPE")
+        if self.sent_client_order_ids and len(self.sent_client_order_ids) != len(self.orders):
+            raise ValueError(f"RunRecords.sent_client_order_ids: {len(self.sent_client_order_ids)} ids "
+                             f"for {len(self.orders)} orders")
 
     def orders_frame(self) -> pd.DataFrame:
         o = self.orders
         return pd.DataFrame({
             "order_id": o["order_id"],
-            "client_order_id": [client_order_id(self.run_key, int(i)) for i in o["order_id"]],
+            "client_order_id": list(self.sent_client_order_ids)
+            or [client_order_id(self.run_key, int(i)) for i in o["order_id"]],
             "bar": o["bar"],
             "symbol": self._names(o["symbol"]),
             "sector": self._sectors(o["symbol"]),

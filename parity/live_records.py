@@ -74,4 +74,5 @@ def records_from_journal(journal: Journal, run_key: str, symbols: Sequence[str],
         events[k] = (int(np.searchsorted(ts, when)), when, col.get(sym, -1), int(RiskRule[rule.upper()]),
                      int(RiskAction[action.upper()]), requested, allowed)
     return RunRecords(symbols=tuple(symbols), sectors=tuple(sectors), run_key=run_key, orders=orders, fills=fills,
-                      equity=equity, positions=positions, close=close, risk_events=events)
+                      equity=equity, positions=positions, close=close, risk_events=events,
+                      sent_client_order_ids=tuple(it.request.client_order_id for it in intents))

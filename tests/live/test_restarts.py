@@ -14,6 +14,7 @@ from brokers.alpaca.fake import FakeAlpaca
 from brokers.alpaca.replay import ReplayBroker, ReplayVenue
 from brokers.alpaca.resilience import RateLimiter
 from parity.live_app import build_live
+from parity.live_records import records_from_journal
 from parity.replay import VenueClock, _history_frame, history_bars
 
 KEY, SECRET = "PKRESTART0000000000", "restart-secret-000000000000000000000000"
@@ -95,4 +96,9 @@ def test_restarts_never_decide_twice_or_reuse_an_id_and_finish_an_interrupted_se
         setup.broker.settle()
         setup.broker.sync(force_poll=True)
         assert setup.journal.net_positions() == pytest.approx(fake.positions)
+        # the run's orders table names the ids the venue actually received, across all four starts
+        frame = records_from_journal(setup.journal, setup.runner.run_key, bars.symbols, bars.sectors).orders_frame()
+        assert sorted(frame["client_order_id"]) == sorted(fake.posted_client_order_ids())
+        # starts e0, e1 and e2 sent orders; e3 only re-sent e2's journaled intent under its original id
+        assert {cid.rsplit("-", 1)[0][-2:] for cid in frame["client_order_id"]} == {"e0", "e1", "e2"}
         setup.close()
