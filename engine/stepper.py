@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Callable, Protocol, Sequence, runtime_checkable
+from typing import Callable, Mapping, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
@@ -145,6 +145,18 @@ class Stepper:
             o["decision_price"], o["arrival_price"] = float(r.decision_price), math.nan
             self._by_client[r.client_order_id] = self._n_orders
             self._n_orders += 1
+
+    def restore_entries(self, details: Mapping[str, tuple[float, float]]) -> None:
+        """Start from the broker's positions and average entry prices, {symbol: (signed shares, entry)}.
+        A restarted live runner never saw the fills of earlier processes (a daily cron job's orders fill
+        at the next open, while no process runs), and stops and position risk are measured from the
+        entry: without this, a position bought between runs got its stop measured from the close, not
+        from the price paid."""
+        for symbol, (qty, entry) in details.items():
+            i = self._index.get(symbol)
+            if i is None or qty == 0.0 or not (math.isfinite(entry) and entry > 0.0):
+                continue
+            self._shadow[i], self._avg_entry[i] = float(qty), float(entry)
 
     def finish(self) -> None:
         """Collect the events that arrived after the last step (final order statuses)."""

@@ -149,6 +149,8 @@ class LiveRunner:
         return int(bars.close_ts[-1]) if bars.n_bars else None
 
     # --- one decision ---------------------------------------------------------------------------
+        # fills that happened while no process ran (a cron job's orders fill at the next open)
+        self.stepper.restore_entries(self.broker.position_details())
     def cycle(self) -> CycleReport:
         if self.stepper is None:
             raise RuntimeError("LiveRunner.cycle before start(): reconcile first")

@@ -4,6 +4,7 @@ reused, and a crash in the middle of sending is completed on restart (same journ
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import contextmanager
 
 import pandas as pd
 import pytest
@@ -33,7 +34,10 @@ def start_process(fake, venue, cfg, folder):  # noqa: ANN001, ANN201
     return setup, report
 
 
-def test_restarts_never_decide_twice_or_reuse_an_id_and_finish_an_interrupted_send(tmp_path) -> None:
+@contextmanager
+def paper_world(tmp_path):  # noqa: ANN001, ANN201
+    """A fake Alpaca holding the warm-up history, the venue that replays later bars into it, and a
+    paper config pointed at it: (fake, venue, cfg, bars, warmup)."""
     bars = market(n_bars=16)
     cfg = paper_config(tmp_path, bars)
     warmup = history_bars(cfg)
@@ -43,9 +47,13 @@ def test_restarts_never_decide_twice_or_reuse_an_id_and_finish_an_interrupted_se
             fake.set_asset(s)
         fake.load_bars(_history_frame(bars, warmup))
         fake.set_time(pd.Timestamp(int(bars.close_ts[warmup - 1]), tz="UTC"))
-        venue = ReplayVenue(fake, bars)
         cfg = cfg.model_copy(update={"alpaca": cfg.alpaca.model_copy(update={
             "trading_url": fake.base_url, "data_url": fake.base_url, "stream_url": fake.stream_url})})
+        yield fake, ReplayVenue(fake, bars), cfg, bars, warmup
+
+
+def test_restarts_never_decide_twice_or_reuse_an_id_and_finish_an_interrupted_send(tmp_path) -> None:
+    with paper_world(tmp_path) as (fake, venue, cfg, bars, warmup):
 
         # day 1: decide and send
         setup, _ = start_process(fake, venue, cfg, tmp_path)
@@ -101,4 +109,27 @@ def test_restarts_never_decide_twice_or_reuse_an_id_and_finish_an_interrupted_se
         assert sorted(frame["client_order_id"]) == sorted(fake.posted_client_order_ids())
         # starts e0, e1 and e2 sent orders; e3 only re-sent e2's journaled intent under its original id
         assert {cid.rsplit("-", 1)[0][-2:] for cid in frame["client_order_id"]} == {"e0", "e1", "e2"}
+        setup.close()
+
+
+def test_a_position_bought_between_cron_runs_gets_its_protective_stop_from_the_entry(tmp_path) -> None:
+    with paper_world(tmp_path) as (fake, venue, cfg, bars, warmup):
+        setup, _ = start_process(fake, venue, cfg, tmp_path)
+        assert setup.runner.cycle().orders_sent > 0
+        setup.close()
+        venue.play_bar(warmup)  # the buys fill at the next open while no process runs
+        held = {s: q for s, q in fake.positions.items() if q > 0}
+        assert held
+
+        setup, _ = start_process(fake, venue, cfg, tmp_path)
+        entries = setup.broker.position_details()
+        assert setup.runner.cycle().decided
+        working = [o for o in fake.orders() if o["status"] in ("new", "accepted")]
+        stops = {o["symbol"]: float(o["stop_price"]) for o in working if o["type"] == "stop"}
+        exits = {o["symbol"] for o in working if o["type"] == "market" and o["side"] == "sell"}
+        pct = cfg.risk_management.stop_loss_pct
+        assert stops, "no protective stop was placed for positions bought between runs"
+        for symbol in held:  # each holding is sold today, or protected stop_loss_pct below the broker's entry
+            if symbol not in exits:
+                assert stops[symbol] == pytest.approx(entries[symbol][1] * (1 - pct), abs=0.011)
         setup.close()
