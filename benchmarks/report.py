@@ -78,6 +78,10 @@ def print_report(results: dict, console: Console | None = None) -> None:
         console.print(f"Live step (stepped loop + SimBroker, {live['symbols']} symbols, {live['steps']:,} steps): "
                       f"p50 {live['p50_ms']:.3f} ms, p99 {live['p99_ms']:.3f} ms, max {live['max_ms']:.2f} ms, "
                       f"mean {live['mean_ms']:.3f} ms")
+        if "max_ms_no_freeze" in live:
+            console.print(f"  same loop without gc.freeze(): p99 {live['p99_ms_no_freeze']:.3f} ms, "
+                          f"max {live['max_ms_no_freeze']:.2f} ms; one full gc.collect() with the runner's modules loaded: "
+                          f"{live['full_gc_ms_no_freeze']:.1f} ms before gc.freeze(), {live['full_gc_ms']:.1f} ms after")
     paper = results.get("paper")
     if paper:
         console.print(f"Paper replay ({paper['sessions']} sessions against the in-process fake Alpaca): peak RSS "

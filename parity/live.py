@@ -14,6 +14,7 @@ Time comes from an injected clock; tests and the replay demo use simulated time.
 
 from __future__ import annotations
 
+import gc
 import logging
 import shutil
 from dataclasses import dataclass
@@ -87,6 +88,16 @@ class MarketSchedule:
         return int(times[0])
 
 
+def _freeze_heap() -> None:
+    """Collect once, then move every object alive now out of the collector's reach (gc.freeze).
+
+    Start-up leaves hundreds of thousands of long-lived objects (modules, config, history frames);
+    without this a full collection walks them all in the middle of a bar and pauses it (~100 ms).
+    """
+    gc.collect()
+    gc.freeze()
+
+
 class LiveRunner:
     """Drives one `engine.stepper.Stepper` (the backtest's decision step) from live bars.
 
@@ -138,6 +149,9 @@ class LiveRunner:
         working = {ev.client_order_id for ev in self.broker.open_orders()}
         self.stepper.adopt([i.request for i in self.journal.intents(("acked",))
                             if i.request.client_order_id in working and i.request.symbol in self.symbols])
+        # fills that happened while no process ran (a cron job's orders fill at the next open)
+        self.stepper.restore_entries(self.broker.position_details())
+        _freeze_heap()
         return report
 
     def _newest_completed_close(self, now: int) -> int | None:
@@ -149,8 +163,6 @@ class LiveRunner:
         return int(bars.close_ts[-1]) if bars.n_bars else None
 
     # --- one decision ---------------------------------------------------------------------------
-        # fills that happened while no process ran (a cron job's orders fill at the next open)
-        self.stepper.restore_entries(self.broker.position_details())
     def cycle(self) -> CycleReport:
         if self.stepper is None:
             raise RuntimeError("LiveRunner.cycle before start(): reconcile first")
@@ -191,6 +203,7 @@ class LiveRunner:
             return np.ascontiguousarray(signals.scores[t], dtype=np.float64), str(signals.model_version[t])
         if self._scorer is None:
             self._scorer = self._scorer_factory(bars.slice(0, t))
+            _freeze_heap()  # the warm-up (history features, model loads) is start-up too
             rows = [t]
         else:
             rows = [k for k in range(bars.n_bars) if int(bars.close_ts[k]) > self._scored_ts]
