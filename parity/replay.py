@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -72,15 +73,11 @@ def replay_config(config: ParityConfig, out_dir: Path | None) -> ParityConfig:
     return config.model_copy(update=update)
 
 
-def run_replay(config: ParityConfig, base_dir: Path, sessions: int | None = None, seconds_per_bar: float = 0.0,
-               bars: Bars | None = None, on_cycle: Callable[[CycleReport], None] = lambda c: None,
-               run_dir: Path | None = None, key_id: str = REPLAY_KEY, secret_key: str = REPLAY_SECRET) -> ReplayResult:
-    started = time.perf_counter()
-    bars = bars if bars is not None else load_bars(config.data, base_dir)
-    warmup = history_bars(config)
-    if bars.n_bars <= warmup:
-        raise ValueError(f"replay needs more than {warmup} bars of history; the data has {bars.n_bars}")
-    last = bars.n_bars if sessions is None else min(bars.n_bars, warmup + sessions)
+@contextmanager
+def replay_world(config: ParityConfig, bars: Bars, warmup: int, key_id: str = REPLAY_KEY,
+                 secret_key: str = REPLAY_SECRET) -> Iterator[tuple[FakeAlpaca, ReplayVenue, ParityConfig]]:
+    """A local fake Alpaca holding the first `warmup` bars as history, its clock at the close of the
+    last of them; the venue that replays later bars into it; and `config` pointed at it."""
     with FakeAlpaca(key_id, secret_key, cash=config.simulation.initial_cash,
                     now=pd.Timestamp(int(bars.open_ts[0]), tz="UTC") - pd.Timedelta(hours=1),
                     bar_timeframe=config.data.timeframe) as fake:
@@ -90,8 +87,19 @@ def run_replay(config: ParityConfig, base_dir: Path, sessions: int | None = None
         fake.set_time(pd.Timestamp(int(bars.close_ts[warmup - 1]), tz="UTC"))
         alpaca = config.alpaca.model_copy(update={"trading_url": fake.base_url, "data_url": fake.base_url,
                                                   "stream_url": fake.stream_url})
-        cfg = config.model_copy(update={"alpaca": alpaca})
-        venue = ReplayVenue(fake, bars)
+        yield fake, ReplayVenue(fake, bars), config.model_copy(update={"alpaca": alpaca})
+
+
+def run_replay(config: ParityConfig, base_dir: Path, sessions: int | None = None, seconds_per_bar: float = 0.0,
+               bars: Bars | None = None, on_cycle: Callable[[CycleReport], None] = lambda c: None,
+               run_dir: Path | None = None, key_id: str = REPLAY_KEY, secret_key: str = REPLAY_SECRET) -> ReplayResult:
+    started = time.perf_counter()
+    bars = bars if bars is not None else load_bars(config.data, base_dir)
+    warmup = history_bars(config)
+    if bars.n_bars <= warmup:
+        raise ValueError(f"replay needs more than {warmup} bars of history; the data has {bars.n_bars}")
+    last = bars.n_bars if sessions is None else min(bars.n_bars, warmup + sessions)
+    with replay_world(config, bars, warmup, key_id, secret_key) as (fake, venue, cfg):
         setup = build_live(cfg, "<replay>", base_dir, VenueClock(fake), Credentials(key_id, secret_key),
                            broker_cls=ReplayBroker, broker_args=(venue,), run_dir=run_dir,
                            # a replayed session lasts milliseconds; Alpaca's 200/min is per real minute

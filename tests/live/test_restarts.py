@@ -6,17 +6,15 @@ from __future__ import annotations
 from collections import Counter
 from contextlib import contextmanager
 
-import pandas as pd
 import pytest
 from live_kit import market, paper_config
 
 from brokers.alpaca.credentials import Credentials
-from brokers.alpaca.fake import FakeAlpaca
-from brokers.alpaca.replay import ReplayBroker, ReplayVenue
+from brokers.alpaca.replay import ReplayBroker
 from brokers.alpaca.resilience import RateLimiter
 from parity.live_app import build_live
 from parity.live_records import records_from_journal
-from parity.replay import VenueClock, _history_frame, history_bars
+from parity.replay import VenueClock, history_bars, replay_world
 
 KEY, SECRET = "PKRESTART0000000000", "restart-secret-000000000000000000000000"
 
@@ -41,15 +39,8 @@ def paper_world(tmp_path):  # noqa: ANN001, ANN201
     bars = market(n_bars=16)
     cfg = paper_config(tmp_path, bars)
     warmup = history_bars(cfg)
-    with FakeAlpaca(KEY, SECRET, cash=cfg.simulation.initial_cash,
-                    now=pd.Timestamp(int(bars.open_ts[0]), tz="UTC")) as fake:
-        for s in bars.symbols:
-            fake.set_asset(s)
-        fake.load_bars(_history_frame(bars, warmup))
-        fake.set_time(pd.Timestamp(int(bars.close_ts[warmup - 1]), tz="UTC"))
-        cfg = cfg.model_copy(update={"alpaca": cfg.alpaca.model_copy(update={
-            "trading_url": fake.base_url, "data_url": fake.base_url, "stream_url": fake.stream_url})})
-        yield fake, ReplayVenue(fake, bars), cfg, bars, warmup
+    with replay_world(cfg, bars, warmup, KEY, SECRET) as (fake, venue, cfg):
+        yield fake, venue, cfg, bars, warmup
 
 
 def test_restarts_never_decide_twice_or_reuse_an_id_and_finish_an_interrupted_send(tmp_path) -> None:

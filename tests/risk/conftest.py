@@ -1,4 +1,4 @@
-"""The risk properties' case counts, printed after the run (hypothesis profiles: tests/conftest.py)."""
+"""The risk properties' case counts, printed after the run (hypothesis profiles: the root conftest.py)."""
 
 from __future__ import annotations
 

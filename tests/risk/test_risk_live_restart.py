@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pandas as pd
 
 from brokers.alpaca.credentials import Credentials
-from brokers.alpaca.fake import FakeAlpaca
-from brokers.alpaca.replay import ReplayBroker, ReplayVenue
+from brokers.alpaca.replay import ReplayBroker
 from brokers.alpaca.resilience import RateLimiter
 from engine.data.synthetic import synthetic_bars
 from engine.journal import Journal
 from parity.live_app import build_live
-from parity.replay import VenueClock, _history_frame, history_bars
+from parity.replay import VenueClock, history_bars, replay_world
 
 from test_risk_paper_halt import paper_config
 
@@ -38,15 +36,7 @@ def test_a_restarted_runner_keeps_one_stop_per_position(tmp_path):
     bars = synthetic_bars(20, 5, seed=9)
     cfg = paper_config(tmp_path, bars)
     warmup = history_bars(cfg)
-    with FakeAlpaca(KEY, SECRET, cash=cfg.simulation.initial_cash,
-                    now=pd.Timestamp(int(bars.open_ts[0]), tz="UTC")) as fake:
-        for s in bars.symbols:
-            fake.set_asset(s)
-        fake.load_bars(_history_frame(bars, warmup))
-        fake.set_time(pd.Timestamp(int(bars.close_ts[warmup - 1]), tz="UTC"))
-        venue = ReplayVenue(fake, bars)
-        cfg = cfg.model_copy(update={"alpaca": cfg.alpaca.model_copy(update={
-            "trading_url": fake.base_url, "data_url": fake.base_url, "stream_url": fake.stream_url})})
+    with replay_world(cfg, bars, warmup, KEY, SECRET) as (fake, venue, cfg):
 
         setup = start_process(fake, venue, cfg, tmp_path)
         assert setup.runner.cycle().orders_sent > 0  # buys
