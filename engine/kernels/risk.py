@@ -88,6 +88,18 @@ def daily_loss_breached(book: Book, rp: RiskParams) -> bool:
 
 
 @njit(cache=True)
+def refuse_beyond_holding(bar: int, ts: int, adjusted: np.ndarray, i: int, holding: float, rule: int,
+                          events: np.ndarray, n_events: int) -> tuple[np.ndarray, int]:
+    """Clamp symbol i's target between 0 and `holding` (only trades that reduce it may go), recording
+    a REFUSED event under `rule` when that changes the target."""
+    allowed = min(max(adjusted[i], min(holding, 0.0)), max(holding, 0.0))
+    if allowed != adjusted[i]:
+        events, n_events = push_risk_event(events, n_events, bar, ts, i, rule, REFUSED, adjusted[i], allowed)
+        adjusted[i] = allowed
+    return events, n_events
+
+
+@njit(cache=True)
 def halt_on_daily_loss(bar: int, ts: int, adjusted: np.ndarray, has_view: np.ndarray, prices: np.ndarray,
                        book: Book, sector_ids: np.ndarray, rp: RiskParams, events: np.ndarray,
                        n_events: int) -> tuple[np.ndarray, int]:
@@ -99,12 +111,8 @@ def halt_on_daily_loss(bar: int, ts: int, adjusted: np.ndarray, has_view: np.nda
         p = prices[i]
         if not (math.isfinite(p) and p > 0.0):
             continue
-        pos = book.positions[i]
-        allowed = min(max(adjusted[i], min(pos, 0.0)), max(pos, 0.0))
-        if allowed != adjusted[i]:
-            events, n_events = push_risk_event(events, n_events, bar, ts, i, DAILY_LOSS, REFUSED, adjusted[i],
-                                               allowed)
-            adjusted[i] = allowed
+        events, n_events = refuse_beyond_holding(bar, ts, adjusted, i, book.positions[i], DAILY_LOSS, events,
+                                                 n_events)
     return events, n_events
 
 

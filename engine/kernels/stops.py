@@ -37,6 +37,7 @@ from numba import njit
 from engine.kernels.buffers import push_risk_event
 from engine.kernels.cancels import CANCEL_REBALANCE, CANCEL_STOP
 from engine.kernels.orders import append_order
+from engine.kernels.risk import refuse_beyond_holding
 from engine.kernels.state import Book
 from engine.params import RiskParams
 from engine.types import OrderReason, OrderType, RiskAction, RiskRule, TimeInForce
@@ -48,7 +49,6 @@ DAY = int(TimeInForce.DAY)
 STOP_LOSS_REASON = int(OrderReason.STOP_LOSS)
 STOP_LOSS_RULE = int(RiskRule.STOP_LOSS)
 EXIT = int(RiskAction.EXIT)
-REFUSED = int(RiskAction.REFUSED)
 
 _SLACK = 1e-9
 _SAME_LEVEL = 1e-9
@@ -102,12 +102,8 @@ def hold_exiting_positions(bar: int, ts: int, adjusted: np.ndarray, prices: np.n
             exiting = breached(side, p, level)
         if not exiting:
             continue
-        h = pos + book.exit_pending[i]
-        allowed = min(max(adjusted[i], min(h, 0.0)), max(h, 0.0))
-        if allowed != adjusted[i]:
-            events, n_events = push_risk_event(events, n_events, bar, ts, i, STOP_LOSS_RULE, REFUSED, adjusted[i],
-                                               allowed)
-            adjusted[i] = allowed
+        events, n_events = refuse_beyond_holding(bar, ts, adjusted, i, pos + book.exit_pending[i], STOP_LOSS_RULE,
+                                                 events, n_events)
     return events, n_events
 
 
