@@ -92,3 +92,39 @@ def test_drawdown_and_cagr_match_an_independent_numpy_computation(rets: list[flo
     assert stats["max_drawdown"] == pytest.approx(expected_dd, abs=1e-12)
     expected_cagr = (values[-1] / values[0]) ** (252.0 / len(rets)) - 1.0
     assert stats["cagr"] == pytest.approx(expected_cagr, rel=1e-9, abs=1e-12)
+
+
+def _vectorbt_figures(values: np.ndarray, ppy: float) -> dict[str, float]:
+    """The same figures from vectorbt's returns accessor (the oracle reports.stats follows)."""
+    import vectorbt  # noqa: F401  (registers the .vbt accessor)
+
+    returns = pd.Series(np.diff(values) / values[:-1])
+    acc = returns.vbt.returns(freq=pd.Timedelta(days=1), year_freq=pd.Timedelta(days=ppy))
+    return {"total_return": acc.total(), "cagr": acc.annualized(), "annual_volatility": acc.annualized_volatility(),
+            "sharpe": acc.sharpe_ratio(), "sortino": acc.sortino_ratio(),
+            "max_drawdown": float(pd.Series(values).vbt.drawdown().min())}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.floats(-0.2, 0.2), st.just(0.0)), min_size=2, max_size=300),
+       st.sampled_from([252.0, 252.0 * 390, 6.0]))
+def test_return_figures_equal_vectorbts_to_the_last_bit(rets: list[float], ppy: float) -> None:
+    # numpy here, vectorbt's numba kernels there: same formulas and summation order -> identical floats,
+    # so stats.json is what it was when vectorbt computed it
+    from reports.stats import return_figures
+
+    values = 1e6 * np.cumprod(np.r_[1.0, 1.0 + np.array(rets)])
+    ours, theirs = return_figures(values, ppy), _vectorbt_figures(values, ppy)
+    for key, expected in theirs.items():
+        got = ours[key]
+        assert got == expected or (math.isnan(got) and math.isnan(expected)), (key, got, expected)
+
+
+def test_flat_equity_gives_infinite_ratios_as_vectorbt_does() -> None:
+    from reports.stats import return_figures
+
+    values = np.array([100.0, 100.0, 100.0])
+    ours, theirs = return_figures(values, 252.0), _vectorbt_figures(values, 252.0)
+    assert ours["sharpe"] == theirs["sharpe"] == math.inf  # zero volatility (compute_stats stores null)
+    assert ours["sortino"] == theirs["sortino"] == math.inf
+    assert ours["total_return"] == theirs["total_return"] == 0.0
