@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Protocol
@@ -26,7 +25,7 @@ import pandas as pd
 
 from brokers.alpaca.reconcile import ReconcileReport, reconcile
 from engine.clock import Clock
-from engine.config import ParityConfig, dump_config
+from engine.config import ParityConfig
 from engine.data.bars import Bars
 from engine.data.calendar import bar_times, sessions
 from engine.halt import HaltSwitch
@@ -35,10 +34,7 @@ from engine.stepper import Stepper
 from engine.signals import Strategy
 from engine.records import client_order_id
 from engine.types import OrderReason, OrderStatus, RiskAction, RiskRule, TimeInForce
-from parity.live_records import records_from_journal
-from reports.run_data import RunData
-from reports.stats import compute_stats, periods_per_year
-from reports.writer import staged_run_dir, write_run_files
+from parity.live_report import ReportRequest, write_in_child
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +118,7 @@ class LiveRunner:
         self._scorer_factory = scorer_factory
         self._scorer: Any = None
         self._scored_ts: int | None = None
+        self.child_peak_rss_mb: dict[str, float] = {}  # peak RSS of the child processes, by job
 
     # --- start-up ---------------------------------------------------------------------------------
     def start(self) -> ReconcileReport:
@@ -239,36 +236,15 @@ class LiveRunner:
     # --- outputs --------------------------------------------------------------------------------
     def write_outputs(self, bars: Bars | None = None) -> Path:
         """(Re)write the run folder from the journal: orders, fills, equity, positions, risk events,
-        signals, stats.json and report.html, exactly the files a backtest writes."""
+        signals, stats.json and report.html, exactly the files a backtest writes. The work runs in a
+        child process (parity/live_report.py), so the runner never holds the report's modules."""
         bars = bars or self._last_bars
         if bars is None:
             raise RuntimeError("write_outputs before any cycle: there are no bars to report on")
-        records = records_from_journal(self.journal, self.run_key, self.symbols, self.sectors)
-        run = RunData(run_id=self.run_dir.name, orders=records.orders_frame(), fills=records.fills_frame(),
-                      equity=records.equity_frame(), positions=records.positions_frame(),
-                      risk_events=records.risk_events_frame(), signals=self._signals_frame(),
-                      data_notes=tuple(bars.notes), config_yaml=dump_config(self.config))
-        stats = compute_stats(run.equity, run.fills, run.orders, periods_per_year(self.config.data.timeframe)) \
-            if len(run.equity) >= 2 else {}
-        old = self.run_dir.with_name(self.run_dir.name + ".previous")
-        if self.run_dir.exists():
-            shutil.rmtree(old, ignore_errors=True)
-            self.run_dir.rename(old)
-        try:
-            with staged_run_dir(self.run_dir.parent, self.run_dir.name) as staging:
-                write_run_files(staging, run.with_stats(stats), html=self.config.reporting.html)
-        except BaseException:
-            if old.exists() and not self.run_dir.exists():
-                old.rename(self.run_dir)
-            raise
-        shutil.rmtree(old, ignore_errors=True)
+        done = write_in_child(ReportRequest(self.config, self.journal.path, self.run_key, self.run_dir,
+                                            self.symbols, self.sectors, tuple(bars.notes)))
+        self.child_peak_rss_mb["report"] = max(self.child_peak_rss_mb.get("report", 0.0), done.peak_rss_mb)
         return self.run_dir
-
-    def _signals_frame(self) -> pd.DataFrame:
-        frame = pd.DataFrame(self.journal.signals(self.run_key), columns=["ts", "symbol", "score", "model_version"])
-        frame["ts"] = pd.to_datetime(frame["ts"].astype("int64"), utc=True)
-        frame["score"] = frame["score"].astype("float64")
-        return frame
 
     # --- driving it -----------------------------------------------------------------------------
     def run_forever(self, schedule: MarketSchedule, sleep: Callable[[float], None],
