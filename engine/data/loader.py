@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from engine.config.schema import DataConfig
-from engine.data import embedded
+from engine.data import bars_cache, embedded
 from engine.data.bars import Bars
 from engine.data.calendar import calendar_tz
 from engine.data.errors import DataError
@@ -31,10 +31,15 @@ def load_bars_with_report(cfg: DataConfig, base_dir: Path = Path("."), feed: str
     if cfg.source == "embedded":
         if cfg.timeframe != "1Day":
             raise DataError(f"data.timeframe: the embedded dataset is daily, not {cfg.timeframe} (set data.timeframe: 1Day)")
-        universe = read_universe(universe_path)
-        frame, notes = embedded.read_prices(universe)
-        return build_bars(frame, source="embedded", timeframe="1Day", calendar=cfg.calendar, start=start, end=end,
-                          symbols=list(universe), sectors=universe, source_notes=notes)
+
+        def build() -> tuple[Bars, DataReport]:
+            universe = read_universe(universe_path)
+            frame, notes = embedded.read_prices(universe)
+            return build_bars(frame, source="embedded", timeframe="1Day", calendar=cfg.calendar, start=start,
+                              end=end, symbols=list(universe), sectors=universe, source_notes=notes)
+
+        key = bars_cache.cache_key([embedded.data_dir() / embedded.PRICES_FILE, universe_path], _settings(cfg))
+        return bars_cache.cached(_resolve(cfg.cache_dir, base_dir) / bars_cache.SUBDIR, key, build)
     if cfg.source in ("csv", "parquet"):
         assert cfg.path is not None  # the schema requires it for file sources
         path = _resolve(cfg.path, base_dir)
@@ -47,6 +52,11 @@ def load_bars_with_report(cfg: DataConfig, base_dir: Path = Path("."), feed: str
 
         return load_alpaca_bars(cfg, base_dir, feed)
     raise DataError(f"data.source '{cfg.source}' is not known (use embedded, csv, parquet or alpaca)")
+
+
+def _settings(cfg: DataConfig) -> dict[str, object]:
+    """The data settings that shape the bars (not where they are cached)."""
+    return cfg.model_dump(mode="json", exclude={"cache_dir", "path", "universe"})
 
 
 def _resolve(path: Path, base_dir: Path) -> Path:
