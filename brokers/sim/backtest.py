@@ -72,7 +72,9 @@ def _simulate(open_, high, low, close, volume, open_ts, close_ts, session, ends,
     stop_price = np.full(n_symbols, np.nan)
     cancel = np.zeros(n_symbols, dtype=np.int8)
     working = np.empty(max(16, 2 * n_symbols), dtype=np.int64)
-    n_working = n_orders = n_fills = n_events = 0
+    # np.int64(0), not 0: a literal 0 would make numba compile every kernel these counters reach twice,
+    # once for Literal[int](0) on its first typing pass and again for int64 after the loop unifies them
+    n_working = n_orders = n_fills = n_events = np.int64(0)
     cash = initial_cash
     equity = initial_cash
     session_start = initial_cash
@@ -95,8 +97,9 @@ def _simulate(open_, high, low, close, volume, open_ts, close_ts, session, ends,
         rec["equity"] = equity
         rec["gross_exposure"] = gross / equity if equity != 0.0 else np.nan
         rec["net_exposure"] = net / equity if equity != 0.0 else np.nan
-        positions_rec[t] = positions
-        marks_rec[t] = marks
+        for i in range(n_symbols):  # element loops compile faster than row slice assignment
+            positions_rec[t, i] = positions[i]
+            marks_rec[t, i] = marks[i]
 
         working_by_symbol(orders, working, n_working, pending, exit_pending, stop_qty, stop_price)
         halted = halt_from_bar >= 0 and t >= halt_from_bar

@@ -14,13 +14,13 @@ from engine.types import Side
 SELL = int(Side.SELL)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def commission(qty: float, per_share: float, minimum: float) -> float:
     """Per-share commission with a per-fill minimum (0 when both are 0)."""
     return max(per_share * qty, minimum)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def sec_fee(side: int, price: float, qty: float, rate: float) -> float:
     """SEC Section 31 fee: a rate per USD of sell notional; buys pay nothing."""
     if side != SELL:
@@ -28,7 +28,7 @@ def sec_fee(side: int, price: float, qty: float, rate: float) -> float:
     return rate * price * qty
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def taf_fee(side: int, qty: float, per_share: float, cap: float) -> float:
     """FINRA Trading Activity Fee: per share sold, capped per trade; buys pay nothing."""
     if side != SELL:

@@ -26,7 +26,7 @@ def seed_rng(seed: int) -> None:
     np.random.seed(seed)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def draw_delay_ns(mean_ns: int, dist: int, sigma: float) -> int:
     """A delay >= 0 in whole ns: CONSTANT -> mean_ns; EXPONENTIAL -> that mean; LOGNORMAL -> that median."""
     if mean_ns <= 0:

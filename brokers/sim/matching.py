@@ -64,12 +64,12 @@ THROUGH = int(LimitFillMode.THROUGH)
 _SHARE_TOLERANCE = 1e-9  # absolute slack before flooring a share count (float noise of rate * volume)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def is_terminal(status: int) -> bool:
     return status == FILLED or status == CANCELED or status == EXPIRED or status == REJECTED
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def is_well_formed(side: int, otype: int, tif: int, qty: float, limit: float, stop: float, symbol: int, n_symbols: int) -> bool:
     """Whether an order can be matched at all (anything else is REJECTED)."""
     if not (qty > 0.0 and np.isfinite(qty)) or (side != BUY and side != SELL):
@@ -83,12 +83,12 @@ def is_well_formed(side: int, otype: int, tif: int, qty: float, limit: float, st
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def is_tradable(open_: float, high: float, low: float, volume: float) -> bool:
     return np.isfinite(open_) and np.isfinite(high) and np.isfinite(low) and np.isfinite(volume)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def limit_touched(side: int, limit: float, high: float, low: float, mode: int) -> bool:
     """TOUCH: the bar reached the limit; THROUGH: it traded strictly beyond it."""
     if side == BUY:
@@ -96,28 +96,28 @@ def limit_touched(side: int, limit: float, high: float, low: float, mode: int) -
     return high > limit if mode == THROUGH else high >= limit
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def stop_triggered(side: int, stop: float, high: float, low: float) -> bool:
     return high >= stop if side == BUY else low <= stop
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def stop_reference(side: int, stop: float, open_: float) -> float:
     """Where a triggered stop executes before slippage: the stop, or the open if it gapped through."""
     return max(open_, stop) if side == BUY else min(open_, stop)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def within_limit(side: int, price: float, limit: float) -> bool:
     return price <= limit if side == BUY else price >= limit
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def cap_at_limit(side: int, price: float, limit: float) -> float:
     return min(price, limit) if side == BUY else max(price, limit)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def execution_terms(side: int, otype: int, limit: float, stop: float, open_: float, high: float, low: float, mode: int):
     """How an order executes in this bar: (fills, reference price, price bound or NaN, slips, type after).
 
@@ -143,7 +143,7 @@ def execution_terms(side: int, otype: int, limit: float, stop: float, open_: flo
     return False, nan, nan, False, LIMIT
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def fill_quantity(remaining: float, available: float, whole_shares: bool) -> float:
     """Shares to fill now: the remainder, capped by the volume still available in this bar."""
     if whole_shares:
@@ -153,7 +153,7 @@ def fill_quantity(remaining: float, available: float, whole_shares: bool) -> flo
     return min(remaining, available)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def fill_price(side: int, reference: float, bound: float, slips: bool, qty: float, volume: float, vol: float, params: SimParams) -> float:
     price = reference
     if slips:
@@ -164,7 +164,7 @@ def fill_price(side: int, reference: float, bound: float, slips: bool, qty: floa
     return price
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def record_fill(fills, k: int, order, t: int, qty: float, price: float, reference: float, ts: int, volume: float, params: SimParams) -> None:
     f = fills[k]
     f.order_id = order.order_id
@@ -182,7 +182,7 @@ def record_fill(fills, k: int, order, t: int, qty: float, price: float, referenc
     f.participation = qty / volume
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def try_fill(order, t: int, open_: float, high: float, low: float, volume: float, vol: float, taken, bar_open_ts: int, params: SimParams, fills, n_fills: int) -> int:
     """Fill what this bar allows of one eligible order on a tradable symbol; returns the new n_fills."""
     side = int(order.side)
@@ -209,7 +209,7 @@ def try_fill(order, t: int, open_: float, high: float, low: float, volume: float
     return n_fills + 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def apply_time_in_force(order, t: int, eligible: bool, session_end: bool) -> None:
     """After the bar: IOC remainder cancelled, DAY expired at its session's end, GTC untouched."""
     if is_terminal(order.status):

@@ -10,18 +10,19 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def ensure_capacity(arr: np.ndarray, needed: int) -> np.ndarray:
     """`arr` itself if it holds `needed` rows, else a copy at least twice as long."""
     size = arr.shape[0]
     if needed <= size:
         return arr
     out = np.empty(max(needed, 2 * size, 16), dtype=arr.dtype)
-    out[:size] = arr
+    for k in range(size):  # a loop, not out[:size] = arr: the slice assignment compiles numba's
+        out[k] = arr[k]  # shape-mismatch message formatting, a second of compile time for nothing
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def push_risk_event(events: np.ndarray, n: int, bar: int, ts: int, symbol: int, rule: int, action: int,
                     requested: float, allowed: float) -> tuple[np.ndarray, int]:
     """Append one RISK_EVENT_DTYPE record; returns the (possibly grown) buffer and the new count."""

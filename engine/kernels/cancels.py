@@ -30,7 +30,7 @@ REBALANCE = int(OrderReason.REBALANCE)
 STOP_LOSS = int(OrderReason.STOP_LOSS)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def order_kind(reason: int, stop_price: float, filled_qty: float) -> int:
     """CANCEL_REBALANCE, CANCEL_STOP or CANCEL_EXIT for one working order."""
     if reason == REBALANCE:

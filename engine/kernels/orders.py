@@ -52,7 +52,7 @@ REFUSED = int(RiskAction.REFUSED)
 _TICK_SLACK = 1e-9  # so 99.90 * 100 = 9989.999999 still floors to 99.90
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def limit_price_for(side: int, decision_price: float, offset: float) -> float:
     """Limit `offset` away from the decision price in the trader's favour, on the venue's tick grid."""
     raw = decision_price * (1.0 - side * offset)
@@ -62,7 +62,7 @@ def limit_price_for(side: int, decision_price: float, offset: float) -> float:
     return math.ceil(raw / tick - _TICK_SLACK) * tick
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _ranks_before(a: int, b: int, reducing: np.ndarray, notional: np.ndarray) -> bool:
     """Priority of candidate symbol a over b: risk-reducing, then larger notional, then lower index."""
     if reducing[a] != reducing[b]:
@@ -86,7 +86,7 @@ def prioritise(candidates: np.ndarray, reducing: np.ndarray, notional: np.ndarra
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def append_order(orders: np.ndarray, n_orders: int, bar: int, ts: int, symbol: int, qty_signed: float, otype: int,
                  tif: int, reason: int, limit_price: float, stop_price: float,
                  decision_price: float) -> tuple[np.ndarray, int]:
@@ -112,7 +112,7 @@ def append_order(orders: np.ndarray, n_orders: int, bar: int, ts: int, symbol: i
     return orders, n_orders + 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def write_order(orders: np.ndarray, n_orders: int, bar: int, ts: int, symbol: int, qty_signed: float,
                 price: float, op: OrderParams) -> tuple[np.ndarray, int]:
     """A rebalance order with the configured type, limit offset and time in force."""

@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def apply_fill(position: float, avg_entry: float, cash: float, side: int, qty: float, price: float,
                fees: float) -> tuple[float, float, float]:
     """(position, avg_entry, cash) after one fill of `qty` > 0 shares on `side` (+1 buy, -1 sell).

@@ -51,7 +51,7 @@ REFUSED = int(RiskAction.REFUSED)
 _CAP_TOLERANCE = 1e-12  # relative: a target exactly at a cap is not a breach
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def valuation_price(prices: np.ndarray, book: Book, i: int) -> float:
     """Decision price when the symbol trades this bar, else its last mark, else 0."""
     p = prices[i]
@@ -80,14 +80,14 @@ def cap_position_size(bar: int, ts: int, adjusted: np.ndarray, has_view: np.ndar
     return events, n_events
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def daily_loss_breached(book: Book, rp: RiskParams) -> bool:
     """The session's lowest equity so far is max_daily_loss (or more) below its starting equity."""
     start = book.session_start_equity
     return start > 0.0 and book.session_low_equity <= start * (1.0 - rp.max_daily_loss)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def refuse_beyond_holding(bar: int, ts: int, adjusted: np.ndarray, i: int, holding: float, rule: int,
                           events: np.ndarray, n_events: int) -> tuple[np.ndarray, int]:
     """Clamp symbol i's target between 0 and `holding` (only trades that reduce it may go), recording

@@ -32,7 +32,7 @@ FRACTIONAL_STEP = 1e-6  # smallest share increment kept for fractional targets
 _ROUNDING_SLACK = 1e-9  # absorbs float noise such as 49.99999999997 meaning 50 shares
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def to_shares(qty: float, fractional: bool) -> float:
     """Round a share quantity toward zero: whole shares, or FRACTIONAL_STEP when fractional."""
     step = FRACTIONAL_STEP if fractional else 1.0

@@ -54,7 +54,7 @@ _SLACK = 1e-9
 _SAME_LEVEL = 1e-9
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def round_away(level: float, side: int) -> float:
     """Round a stop level to the tick, away from the price: down for a long's sell stop, up for a short's."""
     tick = 0.01 if level >= 1.0 else 0.0001
@@ -63,7 +63,7 @@ def round_away(level: float, side: int) -> float:
     return math.ceil(level / tick - _SLACK) * tick
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def stop_level(side: int, avg_entry: float, close: float, resting_qty: float, resting_price: float,
                rp: RiskParams) -> float:
     """Stop price protecting a position on `side` (+1 long, -1 short); see the module docstring."""
@@ -77,7 +77,7 @@ def stop_level(side: int, avg_entry: float, close: float, resting_qty: float, re
     return round_away(level, side)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def breached(side: int, close: float, level: float) -> bool:
     """The close is at or through the stop level (a stop order there would be marketable)."""
     return (close - level) * side <= 0.0
