@@ -3,11 +3,13 @@
 One cycle, run after a bar closes (daily bars: after the session close; orders then queue at the
 venue and execute at the next open, as the simulated broker assumes):
   1. catch up with the venue (fills, cancels), then cancel day orders left working at the close;
-  2. load the completed bars (same checks as a backtest) and compute signals with the same strategy;
+  2. load the completed bars (same checks as a backtest) and compute signals with the same strategy
+     (in a scoring worker process, parity/live_scoring.py, so the runner stays small);
   3. step the engine's Stepper (engine/stepper.py: the same `decide_bar` kernel as the backtest,
      fed with what the broker reports); the AlpacaBroker journals each order before sending it;
   4. journal the signals, the book snapshot and the risk events of the step;
-  5. rebuild the run folder (same files as a backtest) from the journal.
+  5. rebuild the run folder (same files as a backtest) from the journal, in a child process
+     (parity/live_report.py).
 A cycle for a bar already decided does nothing, so a restarted or repeated cron job is harmless.
 Time comes from an injected clock; tests and the replay demo use simulated time.
 """
@@ -37,6 +39,9 @@ from engine.types import OrderReason, OrderStatus, RiskAction, RiskRule, TimeInF
 from parity.live_report import ReportRequest, write_in_child
 
 log = logging.getLogger(__name__)
+
+# In service mode the scoring worker is ended when the next decision is further away than this.
+IDLE_RELEASE_S = 15 * 60
 
 
 class BarFeed(Protocol):
@@ -197,10 +202,12 @@ class LiveRunner:
         """Signal row t: the incremental scorer's, or the strategy regenerated over the window."""
         if self._scorer_factory is None or t == 0:
             signals = self.strategy.generate(bars, None)
+            self._note_child_peak("scoring", getattr(self.strategy, "peak_rss_mb", float("nan")))
             return np.ascontiguousarray(signals.scores[t], dtype=np.float64), str(signals.model_version[t])
         if self._scorer is None:
+            # a new scorer (a runner start, or after close_scorer) warms up on the bars before t
             self._scorer = self._scorer_factory(bars.slice(0, t))
-            _freeze_heap()  # the warm-up (history features, model loads) is start-up too
+            _freeze_heap()  # the warm-up is start-up too
             rows = [t]
         else:
             rows = [k for k in range(bars.n_bars) if int(bars.close_ts[k]) > self._scored_ts]
@@ -208,6 +215,17 @@ class LiveRunner:
             scores = self._scorer.update(bars.slice(k, k + 1))
         self._scored_ts = int(bars.close_ts[t])
         return np.ascontiguousarray(scores, dtype=np.float64), str(self._scorer.model_version)
+
+    def close_scorer(self) -> None:
+        """End the incremental scorer (its worker process, if it has one); the next cycle starts a
+        new one warmed up on the history, which scores exactly as the old one would have."""
+        scorer, self._scorer, self._scored_ts = self._scorer, None, None
+        if scorer is not None and hasattr(scorer, "close"):
+            self._note_child_peak("scoring", scorer.close())
+
+    def _note_child_peak(self, job: str, mb: float) -> None:
+        if np.isfinite(mb):
+            self.child_peak_rss_mb[job] = max(self.child_peak_rss_mb.get(job, 0.0), float(mb))
 
     def _cancel_day_orders(self) -> int:
         """Our day orders still working at a decision after the close will not trade again: cancel."""
@@ -243,7 +261,7 @@ class LiveRunner:
             raise RuntimeError("write_outputs before any cycle: there are no bars to report on")
         done = write_in_child(ReportRequest(self.config, self.journal.path, self.run_key, self.run_dir,
                                             self.symbols, self.sectors, tuple(bars.notes)))
-        self.child_peak_rss_mb["report"] = max(self.child_peak_rss_mb.get("report", 0.0), done.peak_rss_mb)
+        self._note_child_peak("report", done.peak_rss_mb)
         return self.run_dir
 
     # --- driving it -----------------------------------------------------------------------------
@@ -262,4 +280,6 @@ class LiveRunner:
                 return
             self.cycle()
             self.write_outputs()
+            if schedule.next_decision(self.clock.now_ns()) - self.clock.now_ns() > IDLE_RELEASE_S * 10**9:
+                self.close_scorer()  # a long wait (overnight): hand the scoring memory back meanwhile
 

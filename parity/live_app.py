@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from brokers.alpaca.broker import AlpacaBroker
 from brokers.alpaca.credentials import Credentials, credentials_from_env
@@ -18,36 +18,26 @@ from brokers.alpaca.market_data import AlpacaBars
 from brokers.alpaca.resilience import RateLimiter
 from engine.clock import Clock
 from engine.config import ConfigError, ParityConfig, config_hash
+from engine.data.bars import Bars
 from engine.data.universe import read_universe
 from engine.journal import Journal
 from engine.signals import Strategy
 from parity.live import LiveRunner
+from parity.live_scoring import RemoteScorer, RemoteStrategy
 
 log = logging.getLogger(__name__)
 
 
 def build_strategy(config: ParityConfig) -> Strategy:
-    """The same strategy code as a backtest (strategies.build_strategy once it exists)."""
-    try:
-        from strategies import build_strategy as build  # type: ignore[attr-defined]
-    except ImportError:
-        build = None
-    if build is not None:
-        return build(config.strategy)
-    if config.strategy.name == "momentum":
-        from strategies.momentum import MomentumStrategy
-
-        return MomentumStrategy(config.strategy.momentum)
-    raise ConfigError(f"strategy.name '{config.strategy.name}' is not available for live runs yet")
+    """The configured strategy (the backtest's code), run in a scoring worker process."""
+    if config.strategy.name not in ("momentum", "xgboost"):
+        raise ConfigError(f"strategy.name '{config.strategy.name}' is not available for live runs")
+    return RemoteStrategy(config.strategy)
 
 
-def live_scorer_factory(config: ParityConfig) -> Any:
-    """history Bars -> an incremental scorer (strategies.LiveScorer), or None if there is none."""
-    try:
-        from strategies import LiveScorer
-    except ImportError:
-        return None
-    return lambda history: LiveScorer(config.strategy, history)
+def live_scorer_factory(config: ParityConfig) -> Callable[[Bars], RemoteScorer]:
+    """history Bars -> strategies.LiveScorer warmed up on them, in a scoring worker process."""
+    return lambda history: RemoteScorer(config.strategy, history)
 
 
 def live_run_key(config: ParityConfig) -> str:
@@ -62,6 +52,7 @@ class LiveSetup:
     journal: Journal
 
     def close(self) -> None:
+        self.runner.close_scorer()
         self.broker.close()
         self.journal.close()
 

@@ -13,6 +13,7 @@ from brokers.sim.broker import SimBroker
 from engine.journal import Journal
 from engine.signals import SignalSet
 from engine.stepper import run_stepped
+from parity.live_scoring import RemoteStrategy
 from parity.replay import history_bars, run_replay
 from strategies.momentum import MomentumStrategy
 
@@ -108,11 +109,12 @@ def test_run_folder_keeps_each_orders_reason(replayed) -> None:
 
 
 def test_live_runner_scores_new_bars_incrementally(tmp_path, monkeypatch) -> None:
-    """With strategies.LiveScorer available the runner never regenerates the whole window."""
+    """The runner scores through the incremental scorer (strategies.LiveScorer, in its worker) and
+    never regenerates the whole window."""
     def no_batch(self, bars, artifacts_dir=None):  # noqa: ANN001, ANN202
         raise AssertionError("the live runner regenerated signals over the window")
 
-    monkeypatch.setattr(MomentumStrategy, "generate", no_batch)
+    monkeypatch.setattr(RemoteStrategy, "generate", no_batch)
     bars = market(n_bars=12)
     cfg = paper_config(tmp_path, bars)
     result = run_replay(cfg, tmp_path, bars=bars)

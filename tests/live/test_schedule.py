@@ -43,6 +43,8 @@ def test_run_forever_sleeps_until_each_close_then_decides() -> None:
     runner.clock = clock
     runner.cycle = lambda: decided.append(clock.now)
     runner.write_outputs = lambda: None
+    closed: list[int] = []
+    runner.close_scorer = lambda: closed.append(clock.now)
 
     def sleep(seconds: float) -> None:
         clock.now += int(seconds * 1e9)
@@ -53,3 +55,5 @@ def test_run_forever_sleeps_until_each_close_then_decides() -> None:
     assert decided == [ns("2024-11-27T21:00Z"), ns("2024-11-29T18:00Z")]
     # it sleeps at most a minute at a time and syncs with the broker after each: 60 wakes in the first hour
     assert idles[:2] == [ns("2024-11-27T20:01Z"), ns("2024-11-27T20:02Z")] and len(idles) > 60
+    # the next daily decision is hours away each time (> IDLE_RELEASE_S): the scoring worker is ended
+    assert closed == decided
