@@ -19,9 +19,9 @@ import numpy as np
 from numba import njit
 
 from brokers.sim.latency import draw_delay_ns
-from brokers.sim.matching import match_bar
+from brokers.sim.matching import executes_now, match_bar
 from brokers.sim.params import SimParams, sim_params
-from brokers.sim.volatility import daily_vol
+from brokers.sim.volatility import daily_vol, vol_at
 from engine.config.schema import ParityConfig
 from engine.data.bars import Bars
 from engine.kernels.buffers import ensure_capacity
@@ -42,10 +42,14 @@ def session_ends(session: np.ndarray) -> np.ndarray:
     return ends
 
 
+def bars_per_session(bars: Bars) -> float:
+    """The mean number of bars per session: the scale from a bar's volatility to a day's."""
+    return bars.n_bars / max(len(np.unique(bars.session)), 1)
+
+
 def bar_volatility(bars: Bars, config: ParityConfig) -> np.ndarray:
     """daily_vol() for these bars, scaled by their mean number of bars per session."""
-    per_session = bars.n_bars / max(len(np.unique(bars.session)), 1)
-    return daily_vol(bars.close, config.simulation.slippage.vol_lookback, per_session)
+    return daily_vol(bars.close, config.simulation.slippage.vol_lookback, bars_per_session(bars))
 
 
 def check_inputs(bars: Bars, signals: SignalSet) -> None:
@@ -54,12 +58,32 @@ def check_inputs(bars: Bars, signals: SignalSet) -> None:
                          f"({bars.n_bars}, {bars.n_symbols}); generate the signals from the same bars")
 
 
+@njit(cache=True, inline="always")
+def fill_vol(t: int, orders, working, n_working: int, open_, high, low, close, volume, bar_open_ts: int,
+             lookback: int, scale: float, sim: SimParams, vol, vol_bar) -> None:
+    """Write vol[s] = daily_vol(close)[t, s] for every symbol with an order that executes in bar t.
+
+    Market impact is the only reader of the daily vol, and only for an executing order, so computing
+    these few figures (about one a bar) replaces computing all T x N of them up front; vol_at gives
+    the same floats. Other entries keep stale values that match_bar never reads."""
+    for w in range(n_working):
+        o = orders[working[w]]
+        s = o.symbol
+        if vol_bar[s] != t and executes_now(o, t, bar_open_ts, open_[t, s], high[t, s], low[t, s], volume[t, s],
+                                            sim.limit_fill_mode):
+            vol[s] = vol_at(close, t, s, lookback, scale)
+            vol_bar[s] = t
+
+
 @njit(cache=True)
-def _simulate(open_, high, low, close, volume, open_ts, close_ts, session, ends, vol, scores, sector_ids,
-              params: EngineParams, sim: SimParams, initial_cash: float, seed: int, orders, fills, events,
-              halt_from_bar: int):
+def _simulate(open_, high, low, close, volume, open_ts, close_ts, session, ends, vol_lookback: int,
+              bars_per_session: float, scores, sector_ids, params: EngineParams, sim: SimParams, initial_cash: float,
+              seed: int, orders, fills, events, halt_from_bar: int):
     np.random.seed(seed)
     n_bars, n_symbols = close.shape
+    vol_scale = np.sqrt(bars_per_session)
+    vol = np.full(n_symbols, np.nan)  # daily_vol row t, filled only where an order executes (see fill_vol)
+    vol_bar = np.full(n_symbols, -1, dtype=np.int64)  # the bar each vol entry belongs to
     equity_rec = np.empty(n_bars, dtype=EQUITY_DTYPE)
     positions_rec = np.empty((n_bars, n_symbols))
     marks_rec = np.empty((n_bars, n_symbols))
@@ -85,8 +109,10 @@ def _simulate(open_, high, low, close, volume, open_ts, close_ts, session, ends,
             session_low = equity
         fills = ensure_capacity(fills, n_fills + n_working)
         first_fill = n_fills
+        fill_vol(t, orders, working, n_working, open_, high, low, close, volume, open_ts[t], vol_lookback, vol_scale,
+                 sim, vol, vol_bar)
         n_working, n_fills = match_bar(t, orders, working, n_working, open_[t], high[t], low[t], close[t], volume[t],
-                                       open_ts[t], ends[t], vol[t], sim, fills, n_fills)
+                                       open_ts[t], ends[t], vol, sim, fills, n_fills)
         cash = apply_fills(fills, first_fill, n_fills, positions, avg_entry, cash)
         update_marks(marks, close[t])
         equity, gross, net = mark_to_market(positions, marks, cash)
@@ -131,7 +157,8 @@ def run_backtest(bars: Bars, signals: SignalSet, config: ParityConfig, run_key: 
     orders, fills, events, equity, positions, marks = _simulate(
         bars.open, bars.high, bars.low, bars.close, bars.volume, bars.open_ts.astype(np.int64),
         bars.close_ts.astype(np.int64), bars.session.astype(np.int64), session_ends(bars.session),
-        bar_volatility(bars, config), np.ascontiguousarray(signals.scores, dtype=np.float64), sector_ids,
+        int(config.simulation.slippage.vol_lookback), float(bars_per_session(bars)),
+        np.ascontiguousarray(signals.scores, dtype=np.float64), sector_ids,
         engine_params(config), sim_params(config.simulation), float(config.simulation.initial_cash),
         int(config.simulation.seed), np.zeros(cap, ORDER_DTYPE), np.zeros(cap, FILL_DTYPE),
         np.zeros(cap, RISK_EVENT_DTYPE), -1 if halt_from_bar is None else int(halt_from_bar))

@@ -220,6 +220,20 @@ def apply_time_in_force(order, t: int, eligible: bool, session_end: bool) -> Non
         order.status = EXPIRED
 
 
+@njit(cache=True, inline="always")
+def executes_now(order, t: int, bar_open_ts: int, open_: float, high: float, low: float, volume: float,
+                 mode: int) -> bool:
+    """Whether match_bar would execute `order` in bar t (before the participation cap): working,
+    eligible, tradable and its execution_terms fill. Lets a caller compute per-fill inputs (the
+    daily vol behind impact) only for the orders that need them."""
+    if is_terminal(order.status) or bar_open_ts < order.arrival_at or order.bar >= t:
+        return False
+    if not is_tradable(open_, high, low, volume):
+        return False
+    return execution_terms(int(order.side), order.type, order.limit_price, order.stop_price, open_, high, low,
+                           mode)[0]
+
+
 @njit(cache=True)
 def match_bar(t, orders, working, n_working, open_, high, low, close, volume, bar_open_ts, session_end, daily_vol, params, fills, n_fills):
     """Match the working orders (oldest first) against bar t; returns (new n_working, new n_fills).

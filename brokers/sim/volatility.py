@@ -58,6 +58,32 @@ def _daily_vol(close, lookback: int, bars_per_session: float):
     return out
 
 
+@njit(cache=True)
+def vol_at(close, t: int, s: int, lookback: int, scale: float) -> float:
+    """daily_vol(close, lookback, bars_per_session)[t, s] on its own (scale = sqrt(bars_per_session)),
+    by the same arithmetic in the same order, so bit for bit the same float. The compiled backtest
+    asks for it only where an order executes (about one symbol a bar), instead of all T x N figures."""
+    if t < lookback + 1:
+        return np.nan
+    min_count = max(2, (lookback + 1) // 2)
+    count = 0
+    total = 0.0
+    for k in range(t - lookback, t):
+        r = np.log(close[k, s] / close[k - 1, s])
+        if np.isfinite(r):
+            count += 1
+            total += r
+    if count < min_count:
+        return np.nan
+    mean = total / count
+    squares = 0.0
+    for k in range(t - lookback, t):
+        r = np.log(close[k, s] / close[k - 1, s])
+        if np.isfinite(r):
+            squares += (r - mean) ** 2
+    return scale * np.sqrt(squares / (count - 1))
+
+
 def daily_vol(close: np.ndarray, lookback: int, bars_per_session: float) -> np.ndarray:
     """Daily volatility of each symbol as known before bar t opens: float64 (T, N), NaN until enough data."""
     close = np.asarray(close, dtype=np.float64)
