@@ -36,6 +36,7 @@ from engine.stepper import Stepper
 from engine.signals import Strategy
 from engine.records import client_order_id
 from engine.types import OrderReason, OrderStatus, RiskAction, RiskRule, TimeInForce
+from parity.live_child import ChildError
 from parity.live_report import ReportRequest, write_in_child
 
 log = logging.getLogger(__name__)
@@ -177,11 +178,13 @@ class LiveRunner:
         ts = int(bars.close_ts[t])
         if self.journal.decided(self.run_key, ts):
             return CycleReport(ts, decided=False)
+        # Scored before the bar is marked: if scoring fails (say its worker process is killed),
+        # nothing was sent and a retry of this cycle decides the bar.
+        scores, version = self._score(bars, t)
         # Marked before anything is sent: a crash from here on never decides this bar twice.
         self.journal.record_decision(self.run_key, ts, {"state": "deciding", "order_key": self.order_key})
         self.broker.sync(force_poll=True)
         canceled = self._cancel_day_orders()
-        scores, version = self._score(bars, t)
         self.journal.record_signals(self.run_key, ts, bars.symbols, scores.tolist(), version)
         before = len(self.stepper.records().orders)
         self.stepper.step(self._steps, ts, int(bars.session[t]), bars.close[t], scores)
@@ -204,15 +207,19 @@ class LiveRunner:
             signals = self.strategy.generate(bars, None)
             self._note_child_peak("scoring", getattr(self.strategy, "peak_rss_mb", float("nan")))
             return np.ascontiguousarray(signals.scores[t], dtype=np.float64), str(signals.model_version[t])
-        if self._scorer is None:
-            # a new scorer (a runner start, or after close_scorer) warms up on the bars before t
-            self._scorer = self._scorer_factory(bars.slice(0, t))
-            _freeze_heap()  # the warm-up is start-up too
-            rows = [t]
-        else:
-            rows = [k for k in range(bars.n_bars) if int(bars.close_ts[k]) > self._scored_ts]
-        for k in rows:
-            scores = self._scorer.update(bars.slice(k, k + 1))
+        try:
+            if self._scorer is None:
+                # a new scorer (a runner start, or after close_scorer) warms up on the bars before t
+                self._scorer = self._scorer_factory(bars.slice(0, t))
+                _freeze_heap()  # the warm-up is start-up too
+                rows = [t]
+            else:
+                rows = [k for k in range(bars.n_bars) if int(bars.close_ts[k]) > self._scored_ts]
+            for k in rows:
+                scores = self._scorer.update(bars.slice(k, k + 1))
+        except BaseException:
+            self.close_scorer()  # its state is unknown now; the next cycle warms up a new one
+            raise
         self._scored_ts = int(bars.close_ts[t])
         return np.ascontiguousarray(scores, dtype=np.float64), str(self._scorer.model_version)
 
@@ -279,7 +286,10 @@ class LiveRunner:
             if stop():
                 return
             self.cycle()
-            self.write_outputs()
+            try:
+                self.write_outputs()
+            except ChildError:  # the journal holds the decision; the next cycle rewrites the folder
+                log.exception("could not write the run folder; trading goes on")
             if schedule.next_decision(self.clock.now_ns()) - self.clock.now_ns() > IDLE_RELEASE_S * 10**9:
                 self.close_scorer()  # a long wait (overnight): hand the scoring memory back meanwhile
 

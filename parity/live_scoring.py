@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import subprocess
 import sys
 import traceback
 from typing import IO, Any
@@ -63,7 +64,11 @@ class _Worker:
                 self._proc.stdin.close()
             except BrokenPipeError:
                 pass
-        self._proc.wait(timeout=30)
+        try:
+            self._proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
         if self._proc.stdout is not None:
             self._proc.stdout.close()
         return peak

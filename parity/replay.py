@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -55,6 +55,8 @@ class ReplayResult:
     cash: float
     posted: int  # POST /v2/orders the fake received
     seconds: float
+    # peak RSS (MB) of the runner's child processes, by job: "scoring", "report"
+    child_peak_rss_mb: dict[str, float] = field(default_factory=dict)
 
 
 def history_bars(config: ParityConfig) -> int:
@@ -124,7 +126,8 @@ def run_replay(config: ParityConfig, base_dir: Path, sessions: int | None = None
             posted = len(fake.posted_client_order_ids())
         finally:
             setup.close()
-    return ReplayResult(run_dir, cycles, report.lines(), positions, cash, posted, time.perf_counter() - started)
+    return ReplayResult(run_dir, cycles, report.lines(), positions, cash, posted, time.perf_counter() - started,
+                        dict(setup.runner.child_peak_rss_mb))
 
 
 def _history_frame(bars: Bars, n: int) -> pd.DataFrame:
