@@ -123,7 +123,10 @@ def _full_gc_ms() -> float:
 
 
 def task_paper(sessions: int) -> dict:
-    """Peak RSS of `parity paper --replay`: the live paper stack against the in-process fake Alpaca."""
+    """Peak RSS of `parity paper --replay`: the live runner (the same LiveRunner as `parity run`) with
+    the fake Alpaca server in the same process, so `rss_peak_mb` is the runner's plus the fake's.
+    The runner's child processes measure themselves: the scoring worker (strategies.LiveScorer) and
+    the report writer (run folder, stats, report.html), each alive only while it works."""
     from engine.config import load_config
     from parity.replay import replay_config, run_replay
 
@@ -134,8 +137,12 @@ def task_paper(sessions: int) -> dict:
         update={"journal_path": out / "journal.sqlite"})})
     start = time.perf_counter()
     result = run_replay(config, REPO, sessions=sessions)
+    children = result.child_peak_rss_mb
     return {"sessions": sessions, "seconds": time.perf_counter() - start, "posted": result.posted,
-            "rss_peak_mb": peak_rss_mb()}
+            "strategy": config.strategy.name, "rss_peak_mb": peak_rss_mb(),
+            "rss_measured": "runner process, fake Alpaca server included",
+            "rss_scoring_child_mb": children.get("scoring", float("nan")),
+            "rss_report_child_mb": children.get("report", float("nan"))}
 
 
 class _StageClock:
