@@ -11,8 +11,8 @@ from matplotlib.figure import Figure
 
 from engine.config.schema import SlippageConfig
 from reports.calibration import SlippageFit
+from reports.figures import DPI, fixed_figure
 
-WIDTH_IN, DPI = 10.0, 100
 TOP_SYMBOLS = 25
 _PARTS = (("delay", "delay"), ("timing", "execution: timing"), ("slippage", "execution: spread + impact"),
           ("fees", "fees"), ("opportunity", "opportunity"))
@@ -23,7 +23,7 @@ def shortfall_decomposition(summary: dict[str, Any]) -> Figure:
     """Waterfall of the run's implementation shortfall, in bps of decision notional."""
     values = [summary[f"shortfall_{key}_bps"] for key, _ in _PARTS]
     labels = [label for _, label in _PARTS]
-    fig = Figure(figsize=(WIDTH_IN, 3.8), dpi=DPI, layout="constrained")
+    fig = fixed_figure(3.8)
     ax = fig.subplots()
     starts = np.concatenate([[0.0], np.cumsum(values)[:-1]])
     total = summary["shortfall_total_bps"]
@@ -50,7 +50,7 @@ def slippage_vs_participation(observations: pd.DataFrame, configured: SlippageCo
     used = observations[observations["used"] & (observations["participation"] > 0)]
     if used.empty:
         return None
-    fig = Figure(figsize=(WIDTH_IN, 4.2), dpi=DPI, layout="constrained")
+    fig = fixed_figure(4.2, xlabel=True)
     ax = fig.subplots()
     ax.scatter(used["participation"] * 100.0, used["slippage_bps"], s=8, alpha=0.35, color="#1f4e79", label="fills")
     # participation spans decades: a log axis, with the curves drawn over the observed range
@@ -76,7 +76,7 @@ def cost_by_symbol(by_symbol: pd.DataFrame, top: int = TOP_SYMBOLS) -> Figure | 
     if by_symbol.empty:
         return None
     table = by_symbol.reindex(by_symbol["total"].abs().sort_values(ascending=False).index[:top])[::-1]
-    fig = Figure(figsize=(WIDTH_IN, max(3.0, 0.28 * len(table) + 1.2)), dpi=DPI, layout="constrained")
+    fig = fixed_figure(max(3.0, 0.28 * len(table) + 1.2), xlabel=True)
     ax = fig.subplots()
     y = np.arange(len(table))
     pos_left, neg_left = np.zeros(len(table)), np.zeros(len(table))
@@ -100,7 +100,7 @@ def cost_drag(drag: pd.DataFrame) -> Figure | None:
     """Equity with and without the costs charged, and their cumulative drag in % of starting equity."""
     if drag.empty:
         return None
-    fig = Figure(figsize=(WIDTH_IN, 5.0), dpi=DPI, layout="constrained")
+    fig = fixed_figure(5.0)
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 1.4))
     top.plot(drag.index, drag["equity_before_costs"], color="#7f8c8d", label="before fees and slippage")
     top.plot(drag.index, drag["equity"], color="#1f4e79", label="equity (net)")

@@ -23,7 +23,7 @@ import yaml
 from matplotlib.figure import Figure
 
 from engine.config.schema import ParityConfig
-from reports.figures import DPI, WIDTH_IN
+from reports.figures import fixed_figure
 from reports.run_data import RunData
 
 LIMITS = ("position size", "position risk", "sector exposure", "total exposure", "daily loss")
@@ -63,7 +63,7 @@ def limit_usage(run: RunData, config: ParityConfig) -> pd.DataFrame:
 
 
 def usage_figure(usage: pd.DataFrame, halted: pd.Index) -> Figure:
-    fig = Figure(figsize=(WIDTH_IN, 3.8), dpi=DPI, layout="constrained")
+    fig = fixed_figure(3.8)
     ax = fig.subplots()
     for name in LIMITS:
         ax.plot(usage.index, usage[name], label=name, linewidth=1.1)
