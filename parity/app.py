@@ -21,6 +21,7 @@ from engine.signals import SignalSet, Strategy
 from parity.progress import NO_PROGRESS, Progress
 from reports.run_data import RunData
 from reports.stats import compute_stats, periods_per_year
+from reports.worker import ReportWorker
 from reports.writer import make_run_id, staged_run_dir, write_run_files
 
 STAGES = ("data", "signals", "simulation", "report")
@@ -53,11 +54,14 @@ def run_backtest_job(
     run_id: str | None = None,
     progress: Progress = NO_PROGRESS,
     parts: BacktestParts | None = None,
+    report_worker: ReportWorker | None = None,
 ) -> Path:
     """Run one backtest and write its run folder; returns the folder.
 
     `started_at` (the caller's clock) names the run unless `run_id` or `reporting.run_id` does;
-    relative paths in the config (data files, output folder) are taken from `base_dir`.
+    relative paths in the config (data files, output folder) are taken from `base_dir`. A
+    `report_worker` (started by the caller before the run, so it is ready by the report stage)
+    draws part of the report in a second process; the files are the same without one.
     """
     if config.execution.mode != "backtest":
         raise ConfigError(
@@ -84,7 +88,7 @@ def run_backtest_job(
         with progress.stage("report"):
             run = RunData.from_records(run_id, records, signals, bars, config_yaml=dump_config(config))
             stats = compute_stats(run.equity, run.fills, run.orders, periods_per_year(config.data.timeframe))
-            write_run_files(staging, run.with_stats(stats), html=config.reporting.html)
+            write_run_files(staging, run.with_stats(stats), html=config.reporting.html, worker=report_worker)
     return output_dir / run_id
 
 

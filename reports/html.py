@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import base64
 import html
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from reports.costs_report import cost_analysis_section
-from reports.figures import FIGURES, render_png
 from reports.risk_section import risk_section
 from reports.run_data import RunData
+from reports.worker import Job, ReportWorker, share_jobs
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 Section = Callable[[RunData], "str | None"]
 MAX_TABLE_ROWS = 60
@@ -56,6 +58,8 @@ def png_html(png: bytes, alt: str) -> str:
 
 
 def figure_html(fig: Figure, alt: str) -> str:
+    from reports.figures import render_png  # matplotlib: imported when a figure is drawn
+
     return png_html(render_png(fig), alt)
 
 
@@ -127,6 +131,8 @@ def data_notes_section(run: RunData) -> str:
 
 
 def figure_group_html(run: RunData, group: str) -> list[str]:
+    from reports.figures import FIGURES
+
     parts = []
     for spec in FIGURES:
         if spec.group == group and (fig := spec.build(run)) is not None:
@@ -210,9 +216,27 @@ figure { margin: .5em 0; } img { max-width: 100%; }
 """
 
 
-def render_report(run: RunData, sections: Sequence[Section] = SECTIONS) -> str:
-    """The whole page; sections returning None are left out."""
-    body = "\n".join(fragment for build in sections if (fragment := build(run)))
+# Rough cost of the sections that draw figures (measured: the cost section ~ 4 figures plus its
+# analysis), so the report worker is handed the heaviest first; the others cost next to nothing.
+SECTION_WEIGHTS: dict[Section, float] = {cost_analysis_section: 5.0, figures_section: 3.0,
+                                         signal_diagnostics_section: 1.5, risk_section: 1.5}
+
+
+def section_jobs(run: RunData, sections: Sequence[Section] = SECTIONS) -> list[Job]:
+    """One report job per section (see reports.worker): `section(run)` -> html fragment or None."""
+    return [(build, (run,)) for build in sections]
+
+
+def render_report(run: RunData, sections: Sequence[Section] = SECTIONS, worker: ReportWorker | None = None) -> str:
+    """The whole page; sections returning None are left out. With a `worker`, sections are drawn in
+    two processes at once (the page is the same)."""
+    jobs = section_jobs(run, sections)
+    return assemble_report(run, share_jobs(jobs, worker, [SECTION_WEIGHTS.get(build, 0.0) for build in sections]))
+
+
+def assemble_report(run: RunData, fragments: Sequence[str | None]) -> str:
+    """The page from the sections' fragments, in section order (None: left out)."""
+    body = "\n".join(fragment for fragment in fragments if fragment)
     title = f"Parity run {html.escape(run.run_id)}"
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"

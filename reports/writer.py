@@ -19,7 +19,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from reports.html import render_report
+import pandas as pd
+
+from reports.html import SECTION_WEIGHTS, assemble_report, section_jobs
 from reports.run_data import (
     CONFIG_FILE,
     DATA_NOTES_FILE,
@@ -28,6 +30,7 @@ from reports.run_data import (
     TABLES,
     RunData,
 )
+from reports.worker import ReportWorker, share_jobs
 
 REPORT_FILE = "report.html"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -70,21 +73,28 @@ def staged_run_dir(output_dir: str | Path, run_id: str) -> Iterator[Path]:
         raise
 
 
-def write_run_files(run_dir: str | Path, run: RunData, html: bool = True) -> None:
-    """Write every file of a run into `run_dir` (a staging folder from `staged_run_dir`)."""
+def write_run_files(run_dir: str | Path, run: RunData, html: bool = True, worker: ReportWorker | None = None) -> None:
+    """Write every file of a run into `run_dir` (a staging folder from `staged_run_dir`). With a
+    `worker` (reports.worker), the report's sections and the tables are written by two processes at
+    once; the files are the same."""
     run_dir = Path(run_dir)
     (run_dir / CONFIG_FILE).write_text(run.config_yaml)
-    for name in TABLES:
-        getattr(run, name).to_parquet(run_dir / f"{name}.parquet", index=False)
+    tables = [(getattr(run, name), run_dir / f"{name}.parquet") for name in TABLES]
     if run.diagnostics:
         diag_dir = run_dir / DIAGNOSTICS_DIR
         diag_dir.mkdir(exist_ok=True)
-        for name, table in run.diagnostics.items():
-            table.to_parquet(diag_dir / f"{_UNSAFE.sub('_', name)}.parquet", index=False)
+        tables += [(table, diag_dir / f"{_UNSAFE.sub('_', name)}.parquet") for name, table in run.diagnostics.items()]
     (run_dir / DATA_NOTES_FILE).write_text("".join(f"{note}\n" for note in run.data_notes))
     (run_dir / STATS_FILE).write_text(json.dumps(run.stats, indent=2, allow_nan=False) + "\n")
+    sections = section_jobs(run) if html else []
+    weights = [SECTION_WEIGHTS.get(build, 0.0) for build, _ in sections] + [0.0] * len(tables)
+    done = share_jobs([*sections, *((_write_table, table) for table in tables)], worker, weights)
     if html:
-        (run_dir / REPORT_FILE).write_text(render_report(run), encoding="utf-8")
+        (run_dir / REPORT_FILE).write_text(assemble_report(run, done[:len(sections)]), encoding="utf-8")
+
+
+def _write_table(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_parquet(path, index=False)
 
 
 def write_run(output_dir: str | Path, run: RunData, html: bool = True) -> Path:

@@ -60,10 +60,10 @@ def test_written_run_reads_back_unchanged(tmp_path: Path) -> None:
 
 
 def test_failure_mid_write_leaves_no_run_folder_and_no_temp_folder(tmp_path: Path, monkeypatch) -> None:
-    def broken_report(run: RunData) -> str:  # the parquet files are already written when this runs
+    def broken_report(run: RunData, fragments: object) -> str:  # the parquet files are already written
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(writer, "render_report", broken_report)
+    monkeypatch.setattr(writer, "assemble_report", broken_report)
     with pytest.raises(RuntimeError, match="disk full"):
         write_run(tmp_path, tiny_run())
     assert list(tmp_path.iterdir()) == []
