@@ -9,16 +9,22 @@ child itself (VmHWM) and handed back, so the runner can report it apart from its
 
 from __future__ import annotations
 
+import logging
 import os
+import pickle
+import resource
 import signal
 import subprocess
-import resource
 import sys
+import threading
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any, Callable
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PEAK_PREFIX = "parity-child-peak-rss-mb "
+log = logging.getLogger(__name__)
 
 
 class ChildError(RuntimeError):
@@ -85,3 +91,77 @@ def run_once(module: str, payload: bytes, timeout_s: float) -> Exit:
         if line.startswith(PEAK_PREFIX):
             peak = float(line[len(PEAK_PREFIX):])
     return Exit(int(proc.returncode), peak, err.decode("utf-8", "replace"))
+
+
+# --- request/reply workers ---------------------------------------------------------------------------
+# Pickled tuples (op, *args) on the worker's stdin; pickled replies ("ok", value) or ("error", message,
+# traceback) on its stdout, whose fd 1 the worker points at stderr so a library's stray print cannot
+# corrupt them. Both ends are this code, started by this process: nothing else speaks it.
+
+
+class Worker:
+    """One `python -m module` worker process (see `serve`) and its request/reply pipe; thread-safe."""
+
+    def __init__(self, module: str, what: str) -> None:
+        self.module, self.what = module, what
+        self._lock = threading.Lock()
+        self._proc = spawn(module, capture_stderr=False)
+
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
+    def call(self, *request: Any) -> Any:
+        proc = self._proc
+        with self._lock:
+            try:
+                pickle.dump(request, proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)  # type: ignore[arg-type]
+                proc.stdin.flush()  # type: ignore[union-attr]
+                reply = pickle.load(proc.stdout)  # type: ignore[arg-type]
+            except (BrokenPipeError, EOFError, pickle.UnpicklingError) as exc:
+                code = proc.wait()
+                raise ChildError(f"{self.what} (python -m {self.module}) died during '{request[0]}' (exit status "
+                                 f"{code}, {type(exc).__name__}); its error is on stderr above") from None
+        if reply[0] == "error":
+            log.error("%s traceback:\n%s", self.what, reply[2])
+            raise ChildError(f"{self.what}: '{request[0]}' failed: {reply[1]}")
+        return reply[1]
+
+    def close(self) -> float:
+        """End the worker; returns its peak RSS in MB (NaN if it had already died)."""
+        try:
+            peak = float(self.call("peak"))
+        except ChildError:
+            peak = float("nan")
+        if self._proc.stdin is not None:
+            try:
+                self._proc.stdin.close()
+            except BrokenPipeError:
+                pass
+        try:
+            self._proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
+        return peak
+
+
+def serve(handle: Callable[[tuple], Any], requests: IO[bytes] | None = None, replies: IO[bytes] | None = None) -> None:
+    """A worker's main loop: answer `handle(request)` (and "peak") until the parent closes the pipe."""
+    if replies is None:
+        replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+        os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints go to stderr, never into the replies
+    requests = requests if requests is not None else sys.stdin.buffer
+    while True:
+        try:
+            request = pickle.load(requests)
+        except EOFError:
+            return
+        try:
+            reply: tuple = ("ok", own_peak_rss_mb() if request[0] == "peak" else handle(request))
+        except Exception as exc:  # noqa: BLE001 - sent back to the parent, which raises it
+            reply = ("error", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+        pickle.dump(reply, replies, protocol=pickle.HIGHEST_PROTOCOL)
+        replies.flush()

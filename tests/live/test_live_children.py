@@ -148,7 +148,7 @@ def test_a_killed_scoring_worker_fails_the_cycle_and_the_next_cycle_decides_the_
 
     def score_after_killing_the_worker(self, bars, t):  # noqa: ANN001, ANN202
         if self._scorer is not None and not killed:
-            pid = self._scorer._worker._proc.pid
+            pid = self._scorer._worker.pid
             os.kill(pid, signal.SIGKILL)
             killed.append(pid)
         return real_score(self, bars, t)
