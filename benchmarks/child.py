@@ -123,10 +123,11 @@ def _full_gc_ms() -> float:
 
 
 def task_paper(sessions: int) -> dict:
-    """Peak RSS of `parity paper --replay`: the live runner (the same LiveRunner as `parity run`) with
-    the fake Alpaca server in the same process, so `rss_peak_mb` is the runner's plus the fake's.
-    The runner's child processes measure themselves: the scoring worker (strategies.LiveScorer) and
-    the report writer (run folder, stats, report.html), each alive only while it works."""
+    """Peak RSS of the paper runner (the same LiveRunner as `parity run`) replaying sessions against
+    the fake Alpaca, which runs in its own process (parity/live_venue.py) as the real Alpaca is
+    remote: `rss_peak_mb` is the runner's process alone. Its child processes measure themselves:
+    the scoring worker (strategies.LiveScorer) and the report writer (run folder, stats,
+    report.html), each alive only while it works (in service mode, not while idle overnight)."""
     from engine.config import load_config
     from parity.replay import replay_config, run_replay
 
@@ -136,11 +137,11 @@ def task_paper(sessions: int) -> dict:
     config = config.model_copy(update={"alpaca": config.alpaca.model_copy(
         update={"journal_path": out / "journal.sqlite"})})
     start = time.perf_counter()
-    result = run_replay(config, REPO, sessions=sessions)
+    result = run_replay(config, REPO, sessions=sessions, venue_process=True)
     children = result.child_peak_rss_mb
     return {"sessions": sessions, "seconds": time.perf_counter() - start, "posted": result.posted,
             "strategy": config.strategy.name, "rss_peak_mb": peak_rss_mb(),
-            "rss_measured": "runner process, fake Alpaca server included",
+            "rss_measured": "runner process alone (fake Alpaca in its own process)",
             "rss_scoring_child_mb": children.get("scoring", float("nan")),
             "rss_report_child_mb": children.get("report", float("nan"))}
 

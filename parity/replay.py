@@ -15,13 +15,12 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import numpy as np
 import pandas as pd
 
 from brokers.alpaca.credentials import Credentials
-from brokers.alpaca.fake import FakeAlpaca
 from brokers.alpaca.replay import ReplayBroker, ReplayVenue
 from brokers.alpaca.resilience import RateLimiter
 from engine.config import ParityConfig
@@ -29,6 +28,9 @@ from engine.data import load_bars
 from engine.data.bars import Bars
 from parity.live import CycleReport
 from parity.live_app import build_live
+
+if TYPE_CHECKING:  # imported where a fake is started: a venue process keeps aiohttp out of the runner
+    from brokers.alpaca.fake import FakeAlpaca
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +82,8 @@ def replay_world(config: ParityConfig, bars: Bars, warmup: int, key_id: str = RE
                  secret_key: str = REPLAY_SECRET) -> Iterator[tuple[FakeAlpaca, ReplayVenue, ParityConfig]]:
     """A local fake Alpaca holding the first `warmup` bars as history, its clock at the close of the
     last of them; the venue that replays later bars into it; and `config` pointed at it."""
+    from brokers.alpaca.fake import FakeAlpaca
+
     with FakeAlpaca(key_id, secret_key, cash=config.simulation.initial_cash,
                     now=pd.Timestamp(int(bars.open_ts[0]), tz="UTC") - pd.Timedelta(hours=1),
                     bar_timeframe=config.data.timeframe) as fake:
@@ -94,14 +98,24 @@ def replay_world(config: ParityConfig, bars: Bars, warmup: int, key_id: str = RE
 
 def run_replay(config: ParityConfig, base_dir: Path, sessions: int | None = None, seconds_per_bar: float = 0.0,
                bars: Bars | None = None, on_cycle: Callable[[CycleReport], None] = lambda c: None,
-               run_dir: Path | None = None, key_id: str = REPLAY_KEY, secret_key: str = REPLAY_SECRET) -> ReplayResult:
+               run_dir: Path | None = None, key_id: str = REPLAY_KEY, secret_key: str = REPLAY_SECRET,
+               venue_process: bool = False) -> ReplayResult:
+    """Replay `sessions` sessions of `bars` (default: the configured data) through the live runner.
+    `venue_process`: run the fake Alpaca and the venue in their own process (parity/live_venue.py),
+    so this process holds only the runner, as it does against the real Alpaca."""
     started = time.perf_counter()
     bars = bars if bars is not None else load_bars(config.data, base_dir)
     warmup = history_bars(config)
     if bars.n_bars <= warmup:
         raise ValueError(f"replay needs more than {warmup} bars of history; the data has {bars.n_bars}")
     last = bars.n_bars if sessions is None else min(bars.n_bars, warmup + sessions)
-    with replay_world(config, bars, warmup, key_id, secret_key) as (fake, venue, cfg):
+    if venue_process:
+        from parity.live_venue import remote_replay_world
+
+        world = remote_replay_world(config, bars, warmup, key_id, secret_key)
+    else:
+        world = replay_world(config, bars, warmup, key_id, secret_key)
+    with world as (fake, venue, cfg):
         setup = build_live(cfg, "<replay>", base_dir, VenueClock(fake), Credentials(key_id, secret_key),
                            broker_cls=ReplayBroker, broker_args=(venue,), run_dir=run_dir,
                            # a replayed session lasts milliseconds; Alpaca's 200/min is per real minute

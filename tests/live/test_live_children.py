@@ -92,7 +92,8 @@ def test_a_report_child_killed_half_way_leaves_the_previous_folder_in_place(repl
 
 def test_the_runner_process_never_imports_the_report_or_scoring_modules(tmp_path) -> None:
     """A replay (the same LiveRunner as `parity run`) in a fresh interpreter: vectorbt, matplotlib,
-    polars, XGBoost and scipy.stats stay out of its sys.modules; the children did the work."""
+    polars, XGBoost and scipy.stats stay out of its sys.modules; the children did the work. (With
+    the venue in its own process the fake server's aiohttp stays out too.)"""
     code = f"""
 import sys
 sys.path[:0] = [{str(HERE)!r}, {str(REPO)!r}]
@@ -101,9 +102,9 @@ from live_kit import market, paper_config
 from parity.replay import run_replay
 bars = market(n_bars=12)
 folder = Path({str(tmp_path)!r})
-result = run_replay(paper_config(folder, bars, reporting={{"html": True}}), folder, bars=bars)
+result = run_replay(paper_config(folder, bars, reporting={{"html": True}}), folder, bars=bars, venue_process=True)
 assert (result.run_dir / "report.html").is_file() and len(result.cycles) > 1
-heavy = ("vectorbt", "matplotlib", "polars", "xgboost", "scipy.stats", "plotly", "sklearn", "strategies")
+heavy = ("vectorbt", "matplotlib", "polars", "xgboost", "scipy.stats", "plotly", "sklearn", "strategies", "aiohttp")
 print(sorted(m for m in sys.modules if m.split(".")[0] in heavy or m in heavy))
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=300,
@@ -172,3 +173,24 @@ def test_a_killed_scoring_worker_fails_the_cycle_and_the_next_cycle_decides_the_
     result = run_replay(cfg, tmp_path, bars=bars)
     assert len(killed) == 1 and len(failures) == 1 and "died during 'update'" in failures[0]
     assert all(c.decided for c in result.cycles)
+
+
+def test_a_replay_with_the_venue_in_its_own_process_trades_exactly_like_the_in_process_one(tmp_path) -> None:
+    import pandas as pd
+
+    bars = market(n_bars=12)
+    results = {}
+    for mode in (False, True):
+        folder = tmp_path / f"venue-process-{mode}"
+        folder.mkdir()
+        results[mode] = run_replay(paper_config(folder, bars), folder, bars=bars, venue_process=mode)
+    inproc, remote = results[False], results[True]
+    assert remote.posted == inproc.posted > 0
+    assert remote.positions == inproc.positions and remote.cash == inproc.cash
+    assert [c.line() for c in remote.cycles] == [c.line() for c in inproc.cycles]
+    for table in ("equity", "positions", "signals"):
+        pd.testing.assert_frame_equal(*(pd.read_parquet(r.run_dir / f"{table}.parquet") for r in (inproc, remote)))
+    # fills of one bar reach the journal in stream order, which varies from run to run: compare them as sets
+    fills = [pd.read_parquet(r.run_dir / "fills.parquet")[["symbol", "side", "qty", "price"]] for r in (inproc, remote)]
+    a, b = (f.sort_values(list(f.columns), ignore_index=True) for f in fills)
+    pd.testing.assert_frame_equal(a, b)
