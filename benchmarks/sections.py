@@ -18,7 +18,7 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.core.extending import intrinsic
 
-from brokers.sim.backtest import bar_volatility, run_backtest, session_ends
+from brokers.sim.backtest import bars_per_session, fill_vol, run_backtest, session_ends
 from brokers.sim.latency import draw_delay_ns
 from brokers.sim.matching import match_bar
 from brokers.sim.params import sim_params
@@ -30,12 +30,12 @@ from engine.kernels.orders import generate_orders
 from engine.kernels.risk import review_targets
 from engine.kernels.sizing import size_targets
 from engine.kernels.step import make_book
-from engine.kernels.stops import place_stops
+from engine.kernels.stops import hold_exiting_positions, place_stops
 from engine.params import engine_params
 from engine.types import EQUITY_DTYPE, FILL_DTYPE, ORDER_DTYPE, RISK_EVENT_DTYPE
 
-SECTIONS = ("match_bar", "apply fills + mark", "records", "working split + book", "decide: sizing",
-            "decide: risk review", "decide: orders", "decide: stops", "cancels + latency")
+SECTIONS = ("vol + match_bar", "apply fills + mark", "records", "working split + book", "decide: sizing",
+            "decide: risk + exits", "decide: orders", "decide: stops", "cancels + latency")
 
 
 @intrinsic
@@ -49,10 +49,14 @@ def cycles(typingctx):
 
 
 @njit(cache=True)
-def _simulate_timed(open_, high, low, close, volume, open_ts, close_ts, session, ends, vol, scores, sector_ids,
-                    params, sim, initial_cash, seed, orders, fills, events, spent):
+def _simulate_timed(open_, high, low, close, volume, open_ts, close_ts, session, ends, vol_lookback, per_session,
+                    scores, sector_ids, params, sim, initial_cash, seed, orders, fills, events, spent):
     np.random.seed(seed)
     n_bars, n_symbols = close.shape
+    vol_scale = np.sqrt(per_session)
+    vol = np.full(n_symbols, np.nan)
+    vol_bar = np.full(n_symbols, -1, dtype=np.int64)
+    skip_noted = np.zeros(n_symbols, dtype=np.bool_)
     equity_rec = np.empty(n_bars, dtype=EQUITY_DTYPE)
     positions_rec = np.empty((n_bars, n_symbols))
     marks_rec = np.empty((n_bars, n_symbols))
@@ -65,7 +69,7 @@ def _simulate_timed(open_, high, low, close, volume, open_ts, close_ts, session,
     stop_price = np.full(n_symbols, np.nan)
     cancel = np.zeros(n_symbols, dtype=np.int8)
     working = np.empty(max(16, 2 * n_symbols), dtype=np.int64)
-    n_working = n_orders = n_fills = n_events = 0
+    n_working = n_orders = n_fills = n_events = np.int64(0)
     cash = initial_cash
     equity = initial_cash
     session_start = initial_cash
@@ -77,8 +81,10 @@ def _simulate_timed(open_, high, low, close, volume, open_ts, close_ts, session,
             session_low = equity
         fills = ensure_capacity(fills, n_fills + n_working)
         first_fill = n_fills
+        fill_vol(t, orders, working, n_working, open_, high, low, close, volume, open_ts[t], vol_lookback, vol_scale,
+                 sim, vol, vol_bar)
         n_working, n_fills = match_bar(t, orders, working, n_working, open_[t], high[t], low[t], close[t], volume[t],
-                                       open_ts[t], ends[t], vol[t], sim, fills, n_fills)
+                                       open_ts[t], ends[t], vol, sim, fills, n_fills)
         c1 = cycles()
         cash = apply_fills(fills, first_fill, n_fills, positions, avg_entry, cash)
         update_marks(marks, close[t])
@@ -91,12 +97,13 @@ def _simulate_timed(open_, high, low, close, volume, open_ts, close_ts, session,
         rec["equity"] = equity
         rec["gross_exposure"] = gross / equity if equity != 0.0 else np.nan
         rec["net_exposure"] = net / equity if equity != 0.0 else np.nan
-        positions_rec[t] = positions
-        marks_rec[t] = marks
+        for i in range(n_symbols):
+            positions_rec[t, i] = positions[i]
+            marks_rec[t, i] = marks[i]
         c3 = cycles()
         working_by_symbol(orders, working, n_working, pending, exit_pending, stop_qty, stop_price)
         book = make_book(positions, pending, avg_entry, marks, cash, equity, session_start, session_low, exit_pending,
-                         stop_qty, stop_price, False)
+                         stop_qty, stop_price, False, skip_noted)
         c4 = cycles()
         first_order = n_orders
         # decide_bar's body (engine/kernels/step.py, not halted), one section per kernel
@@ -106,6 +113,7 @@ def _simulate_timed(open_, high, low, close, volume, open_ts, close_ts, session,
         c41 = cycles()
         adjusted, events, n_events = review_targets(t, ts, targets, has_view, prices, book, sector_ids, params.risk,
                                                     events, n_events)
+        events, n_events = hold_exiting_positions(t, ts, adjusted, prices, book, params.risk, events, n_events)
         c42 = cycles()
         orders, n_orders, events, n_events = generate_orders(t, ts, adjusted, prices, book, params.orders, orders,
                                                              n_orders, cancel, events, n_events)
@@ -146,7 +154,8 @@ def profile(name: str) -> None:
         return _simulate_timed(
             bars.open, bars.high, bars.low, bars.close, bars.volume, bars.open_ts.astype(np.int64),
             bars.close_ts.astype(np.int64), bars.session.astype(np.int64), session_ends(bars.session),
-            bar_volatility(bars, config), np.ascontiguousarray(signals.scores), sector_ids, engine_params(config),
+            int(config.simulation.slippage.vol_lookback), float(bars_per_session(bars)),
+            np.ascontiguousarray(signals.scores), sector_ids, engine_params(config),
             sim_params(config.simulation), float(config.simulation.initial_cash), int(config.simulation.seed),
             np.zeros(4096, ORDER_DTYPE), np.zeros(4096, FILL_DTYPE), np.zeros(4096, RISK_EVENT_DTYPE), spent)
 
@@ -155,13 +164,10 @@ def profile(name: str) -> None:
     start = time.perf_counter()
     equity = run(spent)
     loop_s = time.perf_counter() - start
-    vol_s = time.perf_counter()
-    bar_volatility(bars, config)
-    vol_s = time.perf_counter() - vol_s
     reference = run_backtest(bars, signals, config, "sections").equity["equity"][-1]
     assert equity["equity"][-1] == reference, "the timed mirror no longer matches brokers.sim.backtest"
     total = spent.sum()
-    print(f"{w.label()}: timed run {loop_s:.3f} s (daily_vol {vol_s:.3f} s of it); per bar "
+    print(f"{w.label()}: timed run {loop_s:.3f} s; per bar "
           f"{loop_s / w.n_bars * 1e6:.1f} us")
     for section, c in zip(SECTIONS, spent):
         print(f"  {section:<22} {100.0 * c / total:5.1f} %   {c / w.n_bars:8.0f} cycles/bar")

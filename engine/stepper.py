@@ -74,6 +74,7 @@ class Stepper:
         self._marks = np.full(n, np.nan)
         self._pending = np.zeros(n)
         self._exit_pending = np.zeros(n)
+        self._skip_noted = np.zeros(n, dtype=np.bool_)  # Book.skip_noted: kept between decisions
         self._stop_qty = np.zeros(n)
         self._stop_price = np.full(n, np.nan)
         self._cancel = np.zeros(n, dtype=np.int8)
@@ -110,7 +111,7 @@ class Stepper:
         halted = bool(self._halt(bar)) if self._halt is not None else False
         book = make_book(positions, self._pending, self._avg_entry, self._marks, float(account.cash), equity,
                          self._session_start, self._session_low, self._exit_pending, self._stop_qty,
-                         self._stop_price, halted)
+                         self._stop_price, halted, self._skip_noted)
         first = self._n_orders
         self._orders, self._n_orders, self._events, self._n_events = decide_bar(
             bar, ts, scores, close, book, self._sector_ids, self.params, self._orders, self._n_orders, self._cancel,

@@ -95,6 +95,7 @@ def _simulate(open_, high, low, close, volume, open_ts, close_ts, session, ends,
     stop_qty = np.zeros(n_symbols)
     stop_price = np.full(n_symbols, np.nan)
     cancel = np.zeros(n_symbols, dtype=np.int8)
+    skip_noted = np.zeros(n_symbols, dtype=np.bool_)
     working = np.empty(max(16, 2 * n_symbols), dtype=np.int64)
     # np.int64(0), not 0: a literal 0 would make numba compile every kernel these counters reach twice,
     # once for Literal[int](0) on its first typing pass and again for int64 after the loop unifies them
@@ -130,7 +131,7 @@ def _simulate(open_, high, low, close, volume, open_ts, close_ts, session, ends,
         working_by_symbol(orders, working, n_working, pending, exit_pending, stop_qty, stop_price)
         halted = halt_from_bar >= 0 and t >= halt_from_bar
         book = make_book(positions, pending, avg_entry, marks, cash, equity, session_start, session_low, exit_pending,
-                         stop_qty, stop_price, halted)
+                         stop_qty, stop_price, halted, skip_noted)
         first_order = n_orders
         orders, n_orders, events, n_events = decide_bar(t, close_ts[t], scores[t], close[t], book, sector_ids, params,
                                                         orders, n_orders, cancel, events, n_events)

@@ -2,13 +2,17 @@
 
 For each tradable symbol (decision price finite), with holding h = position + pending:
 1. delta = target - h. |delta| * price < min_trade_size -> nothing happens (MIN_TRADE_SIZE event,
-   REFUSED, when delta != 0): the working orders already carry (nearly) the right intent. Unless
+   REFUSED): the working orders already carry (nearly) the right intent. Unless
    the target is exactly the position (plus working exits): then cancelling is all it takes, and a
    cancel is not a trade, so it always goes.
 2. Otherwise the symbol's intent changed: its working rebalance orders are cancelled (replace
    semantics: at most one rebalance order per symbol works at a time, so stale intent never piles
    up) and the replacement order is target - position. If that is below min_trade_size the action is
    a cancel alone (MIN_TRADE_SIZE event if it was not zero).
+   A MIN_TRADE_SIZE event marks the start of a run of skipped rebalances: while a symbol's wanted
+   trade stays below the minimum bar after bar (a held position's target drifts with its price every
+   bar), the later bars record nothing (`book.skip_noted`); a bar where the symbol trades, wants
+   nothing or only cancels ends the run. One event per bar would make these 97% of a run's events.
 3. At most max_orders_per_bar new orders per bar. Candidates are ranked: risk-reducing first
    (|target| < |position + pending|), then larger notional, then lower symbol index; the rest get a
    MAX_ORDERS_PER_BAR event (REFUSED) and are left entirely alone (no cancel either), so a refused
@@ -141,20 +145,26 @@ def generate_orders(bar: int, ts: int, adjusted: np.ndarray, prices: np.ndarray,
             continue
         holding = book.positions[i] + book.pending[i]
         delta = adjusted[i] - holding
+        noted = book.skip_noted[i]
+        book.skip_noted[i] = False
         if delta == 0.0:
             continue
         replacement = adjusted[i] - book.positions[i] - book.exit_pending[i]
         rebalance_pending = book.pending[i] - book.exit_pending[i]
         if abs(delta) * p < op.min_trade_size and replacement != 0.0:
-            events, n_events = push_risk_event(events, n_events, bar, ts, i, MIN_TRADE_SIZE, REFUSED,
-                                               adjusted[i], holding)
+            if not noted:
+                events, n_events = push_risk_event(events, n_events, bar, ts, i, MIN_TRADE_SIZE, REFUSED,
+                                                   adjusted[i], holding)
+            book.skip_noted[i] = True
             continue
         if replacement == 0.0 or abs(replacement) * p < op.min_trade_size:
             if rebalance_pending != 0.0:
                 cancel[i] |= CANCEL_REBALANCE
             if replacement != 0.0:
-                events, n_events = push_risk_event(events, n_events, bar, ts, i, MIN_TRADE_SIZE, REFUSED,
-                                                   adjusted[i], book.positions[i])
+                if not noted:
+                    events, n_events = push_risk_event(events, n_events, bar, ts, i, MIN_TRADE_SIZE, REFUSED,
+                                                       adjusted[i], book.positions[i])
+                book.skip_noted[i] = True
             continue
         candidates[n_candidates] = i
         n_candidates += 1

@@ -5,7 +5,9 @@ loop from what the broker reports) and hand it to `decide_bar`. Arrays are (N,),
 Rules that need more state add a field here and fill it in `engine.kernels.step.make_book`, the one
 place both loops construct it. Everything here is derivable from what a broker reports (positions,
 cash, open orders) plus two numbers a loop keeps (the session's starting and lowest equity) and the
-halt flag: a restarted live process rebuilds it without hidden memory. Working orders are split by
+halt flag: a restarted live process rebuilds it without hidden memory. One exception changes no
+decision, only the audit trail: `skip_noted`, which keeps a run of skipped small rebalances to one
+MIN_TRADE_SIZE event (a restart may record that event once more). Working orders are split by
 `engine.kernels.stops.working_by_symbol`: resting protective stops are NOT in `pending` (they only
 act if the price falls through them); every other working order is.
 """
@@ -30,3 +32,5 @@ class Book(NamedTuple):
     stop_qty: np.ndarray  # signed shares of the resting protective stop (negative protects a long); 0 = none
     stop_price: np.ndarray  # its stop price; NaN when none
     halted: bool  # emergency stop in force (engine/halt.py): no new risk, open orders cancelled
+    skip_noted: np.ndarray  # bool: the last decision already recorded this symbol's rebalance as below
+    # min_trade_size (engine/kernels/orders.py updates it in place; the loop keeps it between bars)

@@ -22,7 +22,7 @@ def book(positions, prices=None, pending=None, cash=None, equity=None):
     if cash is None:
         cash = equity - held
     return make_book(positions, pending, np.full(n, np.nan), marks, float(cash), float(equity), float(equity),
-                     float(equity), np.zeros(n), np.zeros(n), np.full(n, np.nan), False)
+                     float(equity), np.zeros(n), np.zeros(n), np.full(n, np.nan), False, np.zeros(n, dtype=np.bool_))
 
 
 # Rules a kernel test does not name stay out of its way: position risk and sector caps wide open,

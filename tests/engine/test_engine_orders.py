@@ -78,6 +78,28 @@ def test_small_rebalances_are_skipped_with_an_event():
     assert (events[0]["requested"], events[0]["allowed"]) == (140.0, 100.0)
 
 
+def test_a_run_of_skipped_rebalances_records_one_event_until_the_symbol_trades_or_wants_nothing():
+    p = params(position_sizing={"min_trade_size": 500})
+    b = book([100, 100], prices=[10, 10])  # the same Book across bars: it carries skip_noted
+
+    def decide(targets):
+        return _generate(targets, [10, 10], b, p)
+
+    # bar 1: both want 30-40 more shares (300-400 USD < 500): both skipped, both recorded
+    orders, _, events = decide([140, 130])
+    assert len(orders) == 0 and events["symbol"].tolist() == [0, 1]
+    # bar 2: the targets drift (as a held position's does with its price): still skipped, nothing recorded
+    orders, _, events = decide([141, 120])
+    assert len(orders) == 0 and len(events) == 0
+    # bar 3: symbol 0 wants exactly its holding (the run ends), symbol 1 wants 60 more (600 USD): it trades
+    orders, _, events = decide([100, 160])
+    assert orders["symbol"].tolist() == [1] and len(events) == 0
+    # bar 4: both skip again: a new run each, recorded again (requested = target, allowed = the holding)
+    orders, _, events = decide([120, 130])
+    assert len(orders) == 0 and events["symbol"].tolist() == [0, 1]
+    assert (events[0]["requested"], events[0]["allowed"]) == (120.0, 100.0)
+
+
 def test_a_changed_intent_cancels_the_working_order_and_replaces_it():
     p = params(position_sizing={"min_trade_size": 100})
     # symbol 0 holds 100 with a working buy of 50 (intent 150); the target is now 300

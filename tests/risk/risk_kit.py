@@ -55,7 +55,7 @@ def book(positions, marks, *, pending=None, exit_pending=None, avg_entry=None, e
     low = min(equity, start) if session_low is None else session_low
     return make_book(positions, arr(pending, 0.0), arr(avg_entry, np.nan), marks, float(cash), float(equity),
                      float(start), float(low), arr(exit_pending, 0.0), arr(stop_qty, 0.0), arr(stop_price, np.nan),
-                     bool(halted))
+                     bool(halted), np.zeros(n, dtype=np.bool_))
 
 
 def buffers(n_symbols: int = 1):
