@@ -11,8 +11,6 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from parity.errors import EXIT_INTERRUPTED, EXIT_USER_ERROR, USER_ERRORS, error_lines
-
 # One line per subcommand module (the contract is in parity/commands/__init__.py).
 COMMAND_MODULES = (
     "parity.commands.backtest",
@@ -36,12 +34,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # parity.errors is imported only once something went wrong: it pulls in the config and data
+    # packages (pandas), and `parity backtest` starts its report worker before importing those.
     try:
         return int(args.handler(args) or 0)
-    except USER_ERRORS as exc:
+    except KeyboardInterrupt:
+        from parity.errors import EXIT_INTERRUPTED
+
+        print("interrupted: nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        from parity.errors import EXIT_USER_ERROR, USER_ERRORS, error_lines
+
+        if not isinstance(exc, USER_ERRORS):
+            raise
         for line in error_lines(exc):
             print(f"error: {line}", file=sys.stderr)
         return EXIT_USER_ERROR
-    except KeyboardInterrupt:
-        print("interrupted: nothing was written", file=sys.stderr)
-        return EXIT_INTERRUPTED

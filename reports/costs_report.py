@@ -4,13 +4,14 @@ config snippet. `cost_analysis_section` is a reports.html Section (RunData -> ht
 from __future__ import annotations
 
 import html as html_lib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from reports import costs_figures
-from reports.costs_run import CostAnalysis, analyse_costs
 from reports.run_data import RunData
+
+if TYPE_CHECKING:
+    from reports.costs_run import CostAnalysis
 
 # (summary key, label, format) for the headline table; formats as reports.html.format_value.
 HEADLINE_ROWS: tuple[tuple[str, str, str], ...] = (
@@ -46,6 +47,10 @@ def cost_analysis_section(run: RunData) -> str | None:
     """The report section for `run`; None when the run placed no orders."""
     if run.orders.empty:
         return None
+    # Imported when the section is drawn: the analysis and its figures pull in numba kernels, scipy and
+    # matplotlib, which `import reports.html` (the CLI, the paper runner) should not pay for.
+    from reports.costs_run import analyse_costs
+
     return render_cost_section(analyse_costs(run))
 
 
@@ -58,6 +63,7 @@ def headline_table(summary: dict[str, Any]) -> pd.DataFrame:
 
 
 def render_cost_section(analysis: CostAnalysis) -> str:
+    from reports import costs_figures
     from reports.html import figure_html, section, table_html  # html.py lists this section: import lazily
 
     parts = [

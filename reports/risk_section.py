@@ -17,14 +17,17 @@ from __future__ import annotations
 
 import html
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 import yaml
-from matplotlib.figure import Figure
 
 from engine.config.schema import ParityConfig
-from reports.figures import fixed_figure
 from reports.run_data import RunData
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 LIMITS = ("position size", "position risk", "sector exposure", "total exposure", "daily loss")
 RULE_OF_LIMIT = {"position size": "position_size", "position risk": "position_risk",
@@ -63,6 +66,8 @@ def limit_usage(run: RunData, config: ParityConfig) -> pd.DataFrame:
 
 
 def usage_figure(usage: pd.DataFrame, halted: pd.Index) -> Figure:
+    from reports.figures import fixed_figure  # matplotlib: imported when a figure is drawn
+
     fig = fixed_figure(3.8)
     ax = fig.subplots()
     for name in LIMITS:

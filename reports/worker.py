@@ -3,16 +3,17 @@
 Rendering the report's figures is most of a warm backtest's time, and every figure is independent of
 the others. `ReportWorker` starts one helper process when the run starts; it imports the report's
 modules (pandas, matplotlib, the cost analysis) and draws a throw-away figure (font cache) while the
-run loads data and simulates. Once the run is done, `share_jobs` hands report jobs to it and runs
-the rest in the calling process at the same time: the helper takes jobs from the front of the list,
-the caller from the back, so the two meet wherever the work balances and no job is done twice; a
-helper not yet warm gets no job (a short run does not wait for it).
+run loads data and simulates. Once the run is done, `share_jobs` hands it the report's drawing jobs
+while the calling process writes the tables and the light sections (and so never imports
+matplotlib); a helper not yet warm gets no job (a short run does not wait for it).
 
 A job is a module-level function and picklable arguments; it returns a picklable value. A job gives
 the same result wherever it runs (same code, same inputs; PNGs from the Agg backend are the same
 bytes), so the report does not depend on how the jobs were shared. The helper is spawned, not forked
-(the caller has threads: the progress spinner). If it cannot start or dies, its jobs run in the
-caller; a job's own exception is raised in the caller either way.
+(the caller has threads: the progress spinner); as with any spawned process, a script run as a file
+that starts one must guard its entry point with `if __name__ == "__main__":` (`python -m parity`
+and the `parity` command do). If it cannot start or dies, its jobs run in the caller; a job's own
+exception is raised in the caller either way.
 """
 
 from __future__ import annotations
@@ -26,11 +27,6 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 Job = tuple[Callable[..., Any], tuple[Any, ...]]
-
-# Jobs queued on the helper at once: one running and one waiting, so it never idles between jobs
-# while the caller is busy with one of its own.
-_IN_FLIGHT = 2
-
 
 class ReportWorker:
     """One helper process, started now; `close()` (or leaving the `with` block) ends it."""
@@ -50,7 +46,14 @@ class ReportWorker:
         return self._pool.submit(fn, *args)
 
     def close(self) -> None:
+        processes = list((getattr(self._pool, "_processes", None) or {}).values())  # shutdown forgets them
         self._pool.shutdown(wait=False, cancel_futures=True)
+        if not self.ready():
+            # Still importing (the run ended early, e.g. on a config error): stop it rather than make
+            # this process wait for its warm-up at exit (ProcessPoolExecutor has no public way to,
+            # before Python 3.14's terminate_workers).
+            for process in processes:
+                process.terminate()
 
     def __enter__(self) -> "ReportWorker":
         return self
@@ -60,27 +63,23 @@ class ReportWorker:
 
 
 def share_jobs(jobs: Sequence[Job], worker: ReportWorker | None, weights: Sequence[float] | None = None) -> list[Any]:
-    """Every job's result, in `jobs` order. With a worker, the jobs are shared: once it is warm it takes
-    the heaviest first (by `weights`, a rough relative cost per job), this process the lightest first;
-    a worker still warming up gets nothing, so this process never waits for its imports."""
+    """Every job's result, in `jobs` order.
+
+    `weights` are rough relative costs (0: next to nothing). Once the worker is warm, every weighted
+    job goes to it, heaviest first, while this process does the light ones: drawing figures here too
+    would first cost this process the matplotlib import and font loading the worker has already paid.
+    Until the worker is warm (or when there is none, or it died) this process does the jobs itself,
+    light ones first, so it never waits for the worker's imports.
+    """
+    weights = list(weights) if weights is not None else [1.0] * len(jobs)
+    todo = deque(sorted(range(len(jobs)), key=lambda i: -weights[i]))  # heaviest first
     results: list[Any] = [None] * len(jobs)
-    order = sorted(range(len(jobs)), key=lambda i: -weights[i]) if weights is not None else list(range(len(jobs)))
-    todo = deque(order)
-    sent: deque[tuple[int, Future]] = deque()
+    sent: list[tuple[int, Future]] = []
     helper = worker
 
-    def collect(block: bool) -> None:
-        while sent and (block or sent[0][1].done()):
-            i, future = sent.popleft()
-            try:
-                results[i] = future.result()
-            except BrokenProcessPool:  # the helper is gone: do its job here
-                results[i] = _run(jobs[i])
-
-    def feed() -> None:
+    def hand_over() -> None:
         nonlocal helper
-        collect(block=False)
-        while helper is not None and helper.ready() and todo and len(sent) < _IN_FLIGHT:
+        while helper is not None and helper.ready() and todo and weights[todo[0]] > 0:
             i = todo.popleft()
             try:
                 sent.append((i, helper.submit(jobs[i])))
@@ -88,12 +87,16 @@ def share_jobs(jobs: Sequence[Job], worker: ReportWorker | None, weights: Sequen
                 helper = None
                 todo.appendleft(i)
 
-    feed()
+    hand_over()
     while todo:
-        i = todo.pop()
+        i = todo.pop()  # the lightest left
         results[i] = _run(jobs[i])
-        feed()
-    collect(block=True)
+        hand_over()
+    for i, future in sent:
+        try:
+            results[i] = future.result()
+        except BrokenProcessPool:  # the helper is gone: do its job here
+            results[i] = _run(jobs[i])
     return results
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from contextlib import nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -25,14 +24,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.config import validate_config
     from reports.worker import ReportWorker
 
-    config = load(args)
-    if args.run_id is not None:  # checked by the same rule as reporting.run_id
-        validate_config({"reporting": {"run_id": args.run_id}}, source="--run-id")
-    # Started first, so that its imports overlap this process's (the report's second core).
-    with ReportWorker() if config.reporting.html else nullcontext() as worker:
+    # Started first, so that its imports overlap all of this process's (the report's second core); a
+    # run without the HTML page (or that fails to start) only ends it again.
+    with ReportWorker() as worker:
+        from engine.config import validate_config
+
+        config = load(args)
+        if args.run_id is not None:  # checked by the same rule as reporting.run_id
+            validate_config({"reporting": {"run_id": args.run_id}}, source="--run-id")
         from parity.app import run_backtest_job
         from parity.commands.console import StageSpinner, print_run_summary
 
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         with StageSpinner(stderr) as spinner:
             run_dir = run_backtest_job(
                 config, config_path=args.config, started_at=datetime.now(timezone.utc), base_dir=Path.cwd(),
-                run_id=args.run_id, progress=spinner, report_worker=worker,
+                run_id=args.run_id, progress=spinner, report_worker=worker if config.reporting.html else None,
             )
     stats = json.loads((run_dir / "stats.json").read_text())
     print_run_summary(Console(), run_dir, stats)
