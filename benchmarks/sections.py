@@ -113,13 +113,14 @@ def _simulate_timed(open_, high, low, close, volume, open_ts, close_ts, session,
         c41 = cycles()
         adjusted, events, n_events = review_targets(t, ts, targets, has_view, prices, book, sector_ids, params.risk,
                                                     events, n_events)
-        events, n_events = hold_exiting_positions(t, ts, adjusted, prices, book, params.risk, events, n_events)
+        levels = np.empty(n_symbols)
+        events, n_events = hold_exiting_positions(t, ts, adjusted, prices, book, params.risk, events, n_events, levels)
         c42 = cycles()
         orders, n_orders, events, n_events = generate_orders(t, ts, adjusted, prices, book, params.orders, orders,
                                                              n_orders, cancel, events, n_events)
         c43 = cycles()
         orders, n_orders, events, n_events = place_stops(t, ts, first_order, prices, book, params.risk, orders,
-                                                         n_orders, cancel, events, n_events)
+                                                         n_orders, cancel, events, n_events, levels)
         c5 = cycles()
         n_working = cancel_working(orders, working, n_working, cancel)
         working = ensure_capacity(working, n_working + n_orders - first_order)

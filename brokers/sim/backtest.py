@@ -19,7 +19,7 @@ import numpy as np
 from numba import njit
 
 from brokers.sim.latency import draw_delay_ns
-from brokers.sim.matching import executes_now, match_bar
+from brokers.sim.matching import STOP, STOP_LIMIT, executes_now, match_bar, stop_triggered
 from brokers.sim.params import SimParams, sim_params
 from brokers.sim.volatility import daily_vol, vol_at
 from engine.config.schema import ParityConfig
@@ -65,12 +65,18 @@ def fill_vol(t: int, orders, working, n_working: int, open_, high, low, close, v
 
     Market impact is the only reader of the daily vol, and only for an executing order, so computing
     these few figures (about one a bar) replaces computing all T x N of them up front; vol_at gives
-    the same floats. Other entries keep stale values that match_bar never reads."""
+    the same floats. Other entries keep stale values that match_bar never reads. Without impact
+    (impact_coef 0) nothing reads it at all."""
+    if sim.impact_coef == 0.0:
+        return
     for w in range(n_working):
         o = orders[working[w]]
         s = o.symbol
-        if vol_bar[s] != t and executes_now(o, t, bar_open_ts, open_[t, s], high[t, s], low[t, s], volume[t, s],
-                                            sim.limit_fill_mode):
+        if vol_bar[s] == t:
+            continue
+        if (o.type == STOP or o.type == STOP_LIMIT) and not stop_triggered(o.side, o.stop_price, high[t, s], low[t, s]):
+            continue  # the usual case, a resting protective stop: one comparison instead of executes_now
+        if executes_now(o, t, bar_open_ts, open_[t, s], high[t, s], low[t, s], volume[t, s], sim.limit_fill_mode):
             vol[s] = vol_at(close, t, s, lookback, scale)
             vol_bar[s] = t
 

@@ -143,7 +143,10 @@ def scale_groups(bar: int, ts: int, adjusted: np.ndarray, has_view: np.ndarray, 
     factor per group); if holdings without a view alone exceed it, the view targets go to zero and
     the tradable holdings without a view are scaled by one factor instead. Two passes over N."""
     n = adjusted.shape[0]
-    n_groups = 1 if one_group else (group_ids.max() + 1 if n > 0 else 0)
+    n_groups = 1 if one_group else 0
+    if not one_group:
+        for i in range(n):  # a loop rather than group_ids.max(): that costs half a second of compile
+            n_groups = max(n_groups, group_ids[i] + 1)
     if n_groups <= 0:
         return events, n_events
     locked = np.zeros(n_groups)  # no price this bar: cannot trade
@@ -161,20 +164,22 @@ def scale_groups(bar: int, ts: int, adjusted: np.ndarray, has_view: np.ndarray, 
             free[g] += value
         else:
             held[g] += value
+    over = False
+    for g in range(n_groups):
+        if locked[g] + held[g] + free[g] > limit * (1.0 + _CAP_TOLERANCE):
+            over = True
+    if not over:
+        return events, n_events
     view_scale = np.ones(n_groups)
     held_scale = np.ones(n_groups)
-    over = False
     for g in range(n_groups):
         if locked[g] + held[g] + free[g] <= limit * (1.0 + _CAP_TOLERANCE):
             continue
-        over = True
         room = limit - locked[g]
         if free[g] > 0.0:
             view_scale[g] = max(room - held[g], 0.0) / free[g]
         if room < held[g] and held[g] > 0.0:
             held_scale[g] = max(room, 0.0) / held[g]
-    if not over:
-        return events, n_events
     for i in range(n):
         g = 0 if one_group else group_ids[i]
         p = prices[i]

@@ -35,9 +35,11 @@ _ROUNDING_SLACK = 1e-9  # absorbs float noise such as 49.99999999997 meaning 50 
 @njit(cache=True, inline="always")
 def to_shares(qty: float, fractional: bool) -> float:
     """Round a share quantity toward zero: whole shares, or FRACTIONAL_STEP when fractional."""
-    step = FRACTIONAL_STEP if fractional else 1.0
-    units = math.floor(abs(qty) / step + _ROUNDING_SLACK)
-    return math.copysign(units * step, qty) if units > 0 else 0.0
+    if fractional:
+        units = math.floor(abs(qty) / FRACTIONAL_STEP + _ROUNDING_SLACK)
+        return math.copysign(units * FRACTIONAL_STEP, qty) if units > 0 else 0.0
+    units = math.floor(abs(qty) + _ROUNDING_SLACK)  # whole shares: no division by a step of 1
+    return math.copysign(units, qty) if units > 0 else 0.0
 
 
 @njit(cache=True)

@@ -48,8 +48,9 @@ def decide_bar(bar: int, ts: int, scores: np.ndarray, prices: np.ndarray, book: 
                                                        n_events)
     adjusted, events, n_events = review_targets(bar, ts, targets, has_view, prices, book, sector_ids,
                                                 params.risk, events, n_events)
-    events, n_events = hold_exiting_positions(bar, ts, adjusted, prices, book, params.risk, events, n_events)
+    levels = np.empty(prices.shape[0])
+    events, n_events = hold_exiting_positions(bar, ts, adjusted, prices, book, params.risk, events, n_events, levels)
     first = n_orders
     orders, n_orders, events, n_events = generate_orders(bar, ts, adjusted, prices, book, params.orders, orders,
                                                          n_orders, cancel, events, n_events)
-    return place_stops(bar, ts, first, prices, book, params.risk, orders, n_orders, cancel, events, n_events)
+    return place_stops(bar, ts, first, prices, book, params.risk, orders, n_orders, cancel, events, n_events, levels)

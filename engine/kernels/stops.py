@@ -85,11 +85,14 @@ def breached(side: int, close: float, level: float) -> bool:
 
 @njit(cache=True)
 def hold_exiting_positions(bar: int, ts: int, adjusted: np.ndarray, prices: np.ndarray, book: Book, rp: RiskParams,
-                           events: np.ndarray, n_events: int) -> tuple[np.ndarray, int]:
+                           events: np.ndarray, n_events: int, levels: np.ndarray) -> tuple[np.ndarray, int]:
     """No added risk in a symbol that is leaving by a protective exit: one working (exit_pending) or
     one about to be sent because the close is through the stop. Its target is clamped between 0 and
     position + working exits (STOP_LOSS / REFUSED event), so no rebalance order works against the
-    exit and a buy can never fill while the sell does not. Runs after the risk review."""
+    exit and a buy can never fill while the sell does not. Runs after the risk review.
+
+    Writes each stop level it computes into `levels` (NaN elsewhere) for place_stops to reuse."""
+    levels[:] = np.nan
     for i in range(adjusted.shape[0]):
         p = prices[i]
         pos = book.positions[i]
@@ -99,6 +102,7 @@ def hold_exiting_positions(bar: int, ts: int, adjusted: np.ndarray, prices: np.n
         exiting = book.exit_pending[i] != 0.0
         if not exiting and rp.stop_orders:
             level = stop_level(side, book.avg_entry[i], p, book.stop_qty[i], book.stop_price[i], rp)
+            levels[i] = level
             exiting = breached(side, p, level)
         if not exiting:
             continue
@@ -122,10 +126,11 @@ def planned_holdings(first: int, orders: np.ndarray, n_orders: int, book: Book, 
 
 @njit(cache=True)
 def place_stops(bar: int, ts: int, first: int, prices: np.ndarray, book: Book, rp: RiskParams, orders: np.ndarray,
-                n_orders: int, cancel: np.ndarray, events: np.ndarray,
-                n_events: int) -> tuple[np.ndarray, int, np.ndarray, int]:
+                n_orders: int, cancel: np.ndarray, events: np.ndarray, n_events: int,
+                levels: np.ndarray) -> tuple[np.ndarray, int, np.ndarray, int]:
     """Place, replace or cancel each symbol's protective stop after this bar's rebalance orders
-    (orders[first:n_orders]); returns (orders, n_orders, events, n_events)."""
+    (orders[first:n_orders]); returns (orders, n_orders, events, n_events). `levels`: the stop levels
+    hold_exiting_positions computed this bar (NaN where it did not), the same figures stop_level gives."""
     planned = planned_holdings(first, orders, n_orders, book, cancel)
     for i in range(prices.shape[0]):
         p = prices[i]
@@ -141,7 +146,9 @@ def place_stops(bar: int, ts: int, first: int, prices: np.ndarray, book: Book, r
             if resting != 0.0:
                 cancel[i] |= CANCEL_STOP
             continue
-        level = stop_level(side, book.avg_entry[i], p, resting, book.stop_price[i], rp)
+        level = levels[i]
+        if not math.isfinite(level):
+            level = stop_level(side, book.avg_entry[i], p, resting, book.stop_price[i], rp)
         if breached(side, p, level):  # a stop there would be marketable: leave at the next open
             if resting != 0.0:
                 cancel[i] |= CANCEL_STOP
