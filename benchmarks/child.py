@@ -125,10 +125,13 @@ def _full_gc_ms() -> float:
 def task_paper(sessions: int) -> dict:
     """Peak RSS of the paper runner (the same LiveRunner as `parity run`) replaying sessions against
     the fake Alpaca, which runs in its own process (parity/live_venue.py) as the real Alpaca is
-    remote: `rss_peak_mb` is the runner's process alone. Its child processes measure themselves:
+    remote: `rss_peak_mb` is the runner's process alone. The fake holds every bar before the replayed
+    sessions (a year of the embedded data), so each decision downloads a year of bars, as in
+    production (the live feed asks for 300 sessions). Its child processes measure themselves:
     the scoring worker (strategies.LiveScorer) and the report writer (run folder, stats,
     report.html), each alive only while it works (in service mode, not while idle overnight)."""
     from engine.config import load_config
+    from engine.data import load_bars
     from parity.replay import replay_config, run_replay
 
     out = Path(tempfile.mkdtemp(prefix="parity-bench-paper-"))
@@ -137,9 +140,12 @@ def task_paper(sessions: int) -> dict:
     config = config.model_copy(update={"alpaca": config.alpaca.model_copy(
         update={"journal_path": out / "journal.sqlite"})})
     start = time.perf_counter()
-    result = run_replay(config, REPO, sessions=sessions, venue_process=True)
+    bars = load_bars(config.data, REPO)
+    result = run_replay(config, REPO, sessions=sessions, bars=bars, venue_process=True,
+                        history=bars.n_bars - sessions)
     children = result.child_peak_rss_mb
-    return {"sessions": sessions, "seconds": time.perf_counter() - start, "posted": result.posted,
+    return {"sessions": sessions, "history_bars": bars.n_bars - sessions,
+            "seconds": time.perf_counter() - start, "posted": result.posted,
             "strategy": config.strategy.name, "rss_peak_mb": peak_rss_mb(),
             "rss_measured": "runner process alone (fake Alpaca in its own process)",
             "rss_scoring_child_mb": children.get("scoring", float("nan")),
@@ -164,21 +170,33 @@ class _StageClock:
 
 
 def task_stages(config_path: str, overrides: list[str]) -> dict:
-    """`parity backtest`'s job in-process, per stage, with the import of parity.app timed apart."""
+    """`parity backtest`'s job in-process, per stage, wired as the CLI wires it: the report worker is
+    started first, then parity.app and the stage parts are imported (timed apart)."""
     from datetime import datetime, timezone
 
-    import_s, _ = timed(lambda: __import__("parity.app"))
-    from engine.config import load_config
-    from parity.app import default_parts, run_backtest_job
+    from reports.worker import ReportWorker
 
-    parts_s, parts = timed(default_parts)
-    out = tempfile.mkdtemp(prefix="parity-bench-e2e-")
-    config = load_config(config_path, [*overrides, f"reporting.output_dir={out}"])
-    clock = _StageClock()
-    run_backtest_job(config, config_path=config_path, started_at=datetime.now(timezone.utc), base_dir=Path.cwd(),
-                     progress=clock, parts=parts)
-    return {"import_app_s": import_s, "import_parts_s": parts_s, **{f"{k}_s": v for k, v in clock.seconds.items()},
-            "strategy": config.strategy.name}
+    start = time.perf_counter()
+    with ReportWorker() as worker:
+        from engine.config import load_config
+
+        out = tempfile.mkdtemp(prefix="parity-bench-e2e-")
+        config = load_config(config_path, [*overrides, f"reporting.output_dir={out}"])
+        import_s, _ = timed(lambda: __import__("parity.app"))
+        from parity.app import default_parts, run_backtest_job
+
+        parts_s, parts = timed(default_parts)
+        clock = _StageClock()
+        helper = worker if config.reporting.html else None
+        run_backtest_job(config, config_path=config_path, started_at=datetime.now(timezone.utc),
+                         base_dir=Path.cwd(), progress=clock, parts=parts, report_worker=helper)
+        warm_s = worker.warm_seconds()
+    out_fields = {"import_app_s": import_s, "import_parts_s": parts_s,
+                  **{f"{k}_s": v for k, v in clock.seconds.items()}, "strategy": config.strategy.name,
+                  "total_s": time.perf_counter() - start}
+    if helper is not None:  # seconds from the job's start until the report worker was warm
+        out_fields["worker_warm_after_s"] = warm_s
+    return out_fields
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -57,6 +57,16 @@ class LiveSetup:
         self.journal.close()
 
 
+def use_system_memory_pool() -> None:
+    """Arrow's default allocator (mimalloc) keeps freed pages for reuse. A runner builds a few small
+    frames (the bar download, pandas' Arrow-backed strings) once a bar and idles in between, so in
+    the system allocator, which hands them back, its peak RSS is ~12 MB lower (paper benchmark).
+    pyarrow is already loaded (pandas imports it); buffers made before keep their own pool."""
+    import pyarrow
+
+    pyarrow.set_memory_pool(pyarrow.system_memory_pool())
+
+
 def build_live(config: ParityConfig, config_path: str | Path, base_dir: Path, clock: Clock,
                creds: Credentials | None = None, broker_cls: type[AlpacaBroker] = AlpacaBroker,
                broker_args: tuple[Any, ...] = (), run_dir: Path | None = None, use_stream: bool = True,
@@ -65,6 +75,7 @@ def build_live(config: ParityConfig, config_path: str | Path, base_dir: Path, cl
         raise ConfigError(f"{config_path}: execution.mode is '{config.execution.mode}'; `parity run` trades "
                           f"through Alpaca and needs execution.mode: paper (see config/paper.yaml)")
     creds = creds or credentials_from_env()
+    use_system_memory_pool()
     universe_path = config.data.universe if config.data.universe.is_absolute() else base_dir / config.data.universe
     universe = read_universe(universe_path)
     run_key = live_run_key(config)

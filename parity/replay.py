@@ -99,13 +99,15 @@ def replay_world(config: ParityConfig, bars: Bars, warmup: int, key_id: str = RE
 def run_replay(config: ParityConfig, base_dir: Path, sessions: int | None = None, seconds_per_bar: float = 0.0,
                bars: Bars | None = None, on_cycle: Callable[[CycleReport], None] = lambda c: None,
                run_dir: Path | None = None, key_id: str = REPLAY_KEY, secret_key: str = REPLAY_SECRET,
-               venue_process: bool = False) -> ReplayResult:
+               venue_process: bool = False, history: int = 0) -> ReplayResult:
     """Replay `sessions` sessions of `bars` (default: the configured data) through the live runner.
     `venue_process`: run the fake Alpaca and the venue in their own process (parity/live_venue.py),
-    so this process holds only the runner, as it does against the real Alpaca."""
+    so this process holds only the runner, as it does against the real Alpaca. `history`: bars the
+    fake holds before the first decision (at least what the strategy needs; more makes the live
+    feed's download as long as in production)."""
     started = time.perf_counter()
     bars = bars if bars is not None else load_bars(config.data, base_dir)
-    warmup = history_bars(config)
+    warmup = max(history_bars(config), history)
     if bars.n_bars <= warmup:
         raise ValueError(f"replay needs more than {warmup} bars of history; the data has {bars.n_bars}")
     last = bars.n_bars if sessions is None else min(bars.n_bars, warmup + sessions)
