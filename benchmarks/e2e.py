@@ -1,7 +1,9 @@
 """`parity backtest` end to end, process start included, in a fresh copy of the repository.
 
-The copy holds only the tracked files (as a fresh clone would: no __pycache__, no numba cache), so
-its first run pays for bytecode and numba compilation; the second finds both on disk. The installed
+The copy holds only the tracked files (as a fresh clone would: no __pycache__, no numba cache, no
+cached bars), so its first run pays for bytecode, numba compilation and checking the embedded data;
+later runs find all three on disk. Warm figures are the best of WARM_RUNS runs (other processes on
+a 2-core machine add seconds to single runs); every run is kept in `warm_runs_s`. The installed
 environment (.venv) is shared, as it would be after `make setup`.
 """
 
@@ -49,6 +51,7 @@ def parity_backtest(clone: Path, config: str, overrides: list[str]) -> float:
     return seconds
 
 
+WARM_RUNS = 3
 BASELINE = "config/momentum.yaml"  # the momentum baseline (config/default.yaml runs walk-forward XGBoost)
 DEFAULT = "config/default.yaml"
 
@@ -59,9 +62,10 @@ def end_to_end(baseline: str = BASELINE, default: str = DEFAULT, with_default: b
     "signals" stage is the model training."""
     clone = fresh_copy()
     try:
-        out = {"config": baseline, "cold_s": parity_backtest(clone, baseline, []),
-               "warm_s": parity_backtest(clone, baseline, []),
-               "warm_no_html_s": parity_backtest(clone, baseline, ["reporting.html=false"])}
+        out: dict = {"config": baseline, "cold_s": parity_backtest(clone, baseline, [])}
+        out["warm_runs_s"] = [parity_backtest(clone, baseline, []) for _ in range(WARM_RUNS)]
+        out["warm_no_html_runs_s"] = [parity_backtest(clone, baseline, ["reporting.html=false"]) for _ in range(WARM_RUNS)]
+        out["warm_s"], out["warm_no_html_s"] = min(out["warm_runs_s"]), min(out["warm_no_html_runs_s"])
         out["stages"] = run_child(["stages", "--config", baseline], cwd=clone)
         out["stages_no_html"] = run_child(["stages", "--config", baseline, "--set", "reporting.html=false"], cwd=clone)
         if with_default:

@@ -14,6 +14,8 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
 from reports.run_data import RunData
@@ -46,6 +48,21 @@ class FigureSpec:
     title: str
     build: Callable[[RunData], Figure | None]
     group: str = "run"  # "run": the Figures section; "signals": the Signal diagnostics section
+
+
+def bars(ax: Axes, x: object, heights: np.ndarray, *, width: float, color: str, label: str) -> None:
+    """The bars `ax.bar(x, heights, width)` draws (centred on x, from 0), as one PolyCollection instead of
+    one Rectangle artist per bar: a run has hundreds to thousands of bars, and per-artist work was most
+    of such a figure's drawing time."""
+    ax.xaxis.update_units(x)
+    centres = np.asarray(ax.xaxis.convert_units(x), dtype=np.float64)
+    heights = np.asarray(heights, dtype=np.float64)
+    keep = np.isfinite(centres) & np.isfinite(heights)
+    left, right, top = centres[keep] - width / 2, centres[keep] + width / 2, heights[keep]
+    zero = np.zeros_like(top)
+    corners = np.stack([np.column_stack(p) for p in ((left, zero), (left, top), (right, top), (right, zero))], axis=1)
+    ax.add_collection(PolyCollection(corners, facecolors=color, edgecolors="none", label=label))
+    ax.autoscale_view()
 
 
 def equity_and_drawdown(run: RunData) -> Figure | None:
@@ -120,7 +137,7 @@ def ic_over_time(run: RunData) -> Figure | None:
     rolling = ic.rolling(IC_ROLLING_BARS, min_periods=IC_ROLLING_BARS // 2).mean()
     fig = fixed_figure(3.5)
     ax = fig.subplots()
-    ax.bar(ic.index, ic.to_numpy(), width=1.0, color="#9aa9b8", label="IC per bar")
+    bars(ax, ic.index, ic.to_numpy(), width=1.0, color="#9aa9b8", label="IC per bar")
     ax.plot(rolling.index, rolling.to_numpy(), color="#1f4e79", linewidth=1.6, label=f"{IC_ROLLING_BARS}-bar mean")
     ax.axhline(0.0, color="grey", linewidth=0.8)
     ax.set_ylabel("rank IC")

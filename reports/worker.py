@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -34,8 +35,18 @@ class ReportWorker:
     def __init__(self) -> None:
         self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
                                          initializer=_warm_up)
+        self._start = time.perf_counter()
+        self._warm_after: float | None = None
         # Starts the process (and its warm-up) now, not at the first real job; done once it is warm.
         self._started = self._pool.submit(int)
+        self._started.add_done_callback(self._record_warm)
+
+    def _record_warm(self, _: Future) -> None:
+        self._warm_after = time.perf_counter() - self._start
+
+    def warm_seconds(self) -> float | None:
+        """Seconds from start until warm (None: not yet); for benchmarks."""
+        return self._warm_after
 
     def ready(self) -> bool:
         """Warmed up (or failed to start: then `submit` raises BrokenProcessPool)."""
@@ -66,10 +77,11 @@ def share_jobs(jobs: Sequence[Job], worker: ReportWorker | None, weights: Sequen
     """Every job's result, in `jobs` order.
 
     `weights` are rough relative costs (0: next to nothing). Once the worker is warm, every weighted
-    job goes to it, heaviest first, while this process does the light ones: drawing figures here too
-    would first cost this process the matplotlib import and font loading the worker has already paid.
-    Until the worker is warm (or when there is none, or it died) this process does the jobs itself,
-    light ones first, so it never waits for the worker's imports.
+    job goes to it, heaviest first, while this process does the light ones, then takes back from the
+    end any the worker has not started yet (drawing here first costs the matplotlib import and font
+    loading the worker has already paid, so only the lightest end is worth it). Until the worker is
+    warm (or when there is none, or it died) this process does the jobs itself, light ones first, so
+    it never waits for the worker's imports.
     """
     weights = list(weights) if weights is not None else [1.0] * len(jobs)
     todo = deque(sorted(range(len(jobs)), key=lambda i: -weights[i]))  # heaviest first
@@ -92,6 +104,11 @@ def share_jobs(jobs: Sequence[Job], worker: ReportWorker | None, weights: Sequen
         i = todo.pop()  # the lightest left
         results[i] = _run(jobs[i])
         hand_over()
+    # Nothing light left: take back the worker's last jobs it has not started (cancel() succeeds only
+    # for those), one at a time, rather than wait for it to get to them.
+    while sent and sent[-1][1].cancel():
+        i, _ = sent.pop()
+        results[i] = _run(jobs[i])
     for i, future in sent:
         try:
             results[i] = future.result()

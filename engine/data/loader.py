@@ -9,12 +9,9 @@ import pandas as pd
 from engine.config.schema import DataConfig
 from engine.data import bars_cache, embedded
 from engine.data.bars import Bars
-from engine.data.calendar import calendar_tz
 from engine.data.errors import DataError
-from engine.data.pipeline import build_bars
 from engine.data.report import DataReport
 from engine.data.universe import read_universe
-from engine.data.user_file import read_user_file
 
 
 def load_bars(cfg: DataConfig, base_dir: Path = Path("."), feed: str = "iex") -> Bars:
@@ -28,6 +25,12 @@ def load_bars_with_report(cfg: DataConfig, base_dir: Path = Path("."), feed: str
     if start is not None and end is not None and end < start:
         raise DataError(f"data.end {end:%Y-%m-%d} is before data.start {start:%Y-%m-%d} (swap them)")
     universe_path = _resolve(cfg.universe, base_dir)
+    # The checks (and exchange_calendars behind them) are imported only when bars are built, not
+    # when they come from the cache.
+    from engine.data.calendar import calendar_tz
+    from engine.data.pipeline import build_bars
+    from engine.data.user_file import read_user_file
+
     if cfg.source == "embedded":
         if cfg.timeframe != "1Day":
             raise DataError(f"data.timeframe: the embedded dataset is daily, not {cfg.timeframe} (set data.timeframe: 1Day)")

@@ -75,6 +75,16 @@ def test_backtest_on_synthetic_csv_writes_a_complete_reproducible_run(
     for table in ("orders", "fills", "equity", "positions", "risk_events"):
         pd.testing.assert_frame_equal(getattr(again, table), getattr(run, table))
 
+    # and the same run id again: every file byte for byte, report.html included (drawn by the CLI's
+    # report worker process whenever it was warm in time, by this process otherwise: the same bytes)
+    (tmp_path / "reports" / "a").rename(tmp_path / "first")
+    assert main(["backtest", "--config", "run.yaml", "--run-id", "a"]) == 0
+    assert files(tmp_path / "reports" / "a") == files(tmp_path / "first")
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
 
 def test_missing_data_file_is_one_line_naming_config_and_key(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]

@@ -55,14 +55,24 @@ def test_shared_report_is_byte_identical_to_one_process(tmp_path: Path, worker: 
     assert files(again) == expected
 
 
-def test_a_warm_helper_takes_the_heaviest_jobs_and_results_keep_their_order(worker: ReportWorker) -> None:
-    # job i returns (i, pid of the process that ran it); weights put job 3 first for the helper
-    jobs = [(_where, (i,)) for i in range(6)]
+def test_a_warm_helper_takes_the_weighted_jobs_and_results_keep_their_order(worker: ReportWorker) -> None:
+    # job i returns (i, pid of the process that ran it); the light ones take 0.1 s each here, so the
+    # helper has long started job 3 when the caller runs out of light jobs (and could take it back)
+    jobs = [(_where, (i, 0.0 if i == 3 else 0.1)) for i in range(6)]
     results = share_jobs(jobs, worker, weights=[0, 0, 0, 9, 0, 0])
     assert [i for i, _ in results] == list(range(6))
     pids = {i: pid for i, pid in results}
-    assert pids[3] != os.getpid()  # the heaviest went to the helper
-    assert pids[5] == os.getpid()  # the caller starts from the light end
+    assert pids[3] != os.getpid()
+    assert all(pids[i] == os.getpid() for i in (0, 1, 2, 4, 5))
+
+
+def test_the_caller_takes_back_weighted_jobs_the_helper_has_not_started(worker: ReportWorker) -> None:
+    # The helper runs job 0 (1 s) with job 1 queued behind it; job 2 is still waiting in this process's
+    # executor, so once the light job 3 is done the caller takes job 2 back rather than wait.
+    jobs = [(_where, (0, 1.0)), (_where, (1, 0.0)), (_where, (2, 0.0)), (_where, (3, 0.0))]
+    pids = dict(share_jobs(jobs, worker, weights=[9, 8, 7, 0]))
+    assert pids[0] != os.getpid() and pids[1] != os.getpid()
+    assert pids[2] == os.getpid() and pids[3] == os.getpid()
 
 
 def test_a_jobs_exception_is_raised_in_the_caller(worker: ReportWorker) -> None:
@@ -97,5 +107,6 @@ def test_without_a_usable_helper_every_job_runs_here(fake: FakeWorker) -> None:
         assert fake.submitted == 0  # nothing waits on a helper that is not warm
 
 
-def _where(i: int) -> tuple[int, int]:
+def _where(i: int, seconds: float = 0.0) -> tuple[int, int]:
+    time.sleep(seconds)
     return i, os.getpid()
