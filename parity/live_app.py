@@ -59,9 +59,9 @@ class LiveSetup:
 
 def use_system_memory_pool() -> None:
     """Arrow's default allocator (mimalloc) keeps freed pages for reuse. A runner builds a few small
-    frames (the bar download, pandas' Arrow-backed strings) once a bar and idles in between, so in
-    the system allocator, which hands them back, its peak RSS is ~12 MB lower (paper benchmark).
-    pyarrow is already loaded (pandas imports it); buffers made before keep their own pool."""
+    frames (the bar download, pandas' Arrow-backed strings) once a bar and idles in between; in the
+    system allocator, which hands them back, its peak RSS is ~8 MB lower (paper benchmark). pyarrow
+    is loaded already (pandas imports it); buffers made before keep their own pool."""
     import pyarrow
 
     pyarrow.set_memory_pool(pyarrow.system_memory_pool())
