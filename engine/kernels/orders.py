@@ -76,7 +76,7 @@ def _ranks_before(a: int, b: int, reducing: np.ndarray, notional: np.ndarray) ->
     return a < b
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def prioritise(candidates: np.ndarray, reducing: np.ndarray, notional: np.ndarray) -> np.ndarray:
     """Candidate symbols sorted by `_ranks_before` (insertion sort: N is small, the order is total)."""
     out = candidates.copy()
@@ -126,7 +126,7 @@ def write_order(orders: np.ndarray, n_orders: int, bar: int, ts: int, symbol: in
                         np.nan, price)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def generate_orders(bar: int, ts: int, adjusted: np.ndarray, prices: np.ndarray, book: Book, op: OrderParams,
                     orders: np.ndarray, n_orders: int, cancel: np.ndarray, events: np.ndarray,
                     n_events: int) -> tuple[np.ndarray, int, np.ndarray, int]:

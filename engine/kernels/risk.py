@@ -61,7 +61,7 @@ def valuation_price(prices: np.ndarray, book: Book, i: int) -> float:
     return m if math.isfinite(m) else 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def cap_position_size(bar: int, ts: int, adjusted: np.ndarray, has_view: np.ndarray, prices: np.ndarray,
                       book: Book, sector_ids: np.ndarray, rp: RiskParams, events: np.ndarray,
                       n_events: int) -> tuple[np.ndarray, int]:
@@ -99,7 +99,7 @@ def refuse_beyond_holding(bar: int, ts: int, adjusted: np.ndarray, i: int, holdi
     return events, n_events
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def halt_on_daily_loss(bar: int, ts: int, adjusted: np.ndarray, has_view: np.ndarray, prices: np.ndarray,
                        book: Book, sector_ids: np.ndarray, rp: RiskParams, events: np.ndarray,
                        n_events: int) -> tuple[np.ndarray, int]:
@@ -116,7 +116,7 @@ def halt_on_daily_loss(bar: int, ts: int, adjusted: np.ndarray, has_view: np.nda
     return events, n_events
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def cap_position_risk(bar: int, ts: int, adjusted: np.ndarray, has_view: np.ndarray, prices: np.ndarray,
                       book: Book, sector_ids: np.ndarray, rp: RiskParams, events: np.ndarray,
                       n_events: int) -> tuple[np.ndarray, int]:
@@ -134,7 +134,7 @@ def cap_position_risk(bar: int, ts: int, adjusted: np.ndarray, has_view: np.ndar
     return events, n_events
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def scale_groups(bar: int, ts: int, adjusted: np.ndarray, has_view: np.ndarray, prices: np.ndarray, book: Book,
                  group_ids: np.ndarray, one_group: bool, limit: float, rule: int, fractional: bool,
                  events: np.ndarray, n_events: int) -> tuple[np.ndarray, int]:
@@ -195,7 +195,7 @@ def scale_groups(bar: int, ts: int, adjusted: np.ndarray, has_view: np.ndarray, 
     return events, n_events
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def cap_sector_exposure(bar: int, ts: int, adjusted: np.ndarray, has_view: np.ndarray, prices: np.ndarray,
                         book: Book, sector_ids: np.ndarray, rp: RiskParams, events: np.ndarray,
                         n_events: int) -> tuple[np.ndarray, int]:
@@ -205,7 +205,7 @@ def cap_sector_exposure(bar: int, ts: int, adjusted: np.ndarray, has_view: np.nd
                         rp.fractional, events, n_events)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def cap_total_exposure(bar: int, ts: int, adjusted: np.ndarray, has_view: np.ndarray, prices: np.ndarray,
                        book: Book, sector_ids: np.ndarray, rp: RiskParams, events: np.ndarray,
                        n_events: int) -> tuple[np.ndarray, int]:
@@ -215,7 +215,7 @@ def cap_total_exposure(bar: int, ts: int, adjusted: np.ndarray, has_view: np.nda
                         rp.fractional, events, n_events)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def review_targets(bar: int, ts: int, targets: np.ndarray, has_view: np.ndarray, prices: np.ndarray,
                    book: Book, sector_ids: np.ndarray, rp: RiskParams, events: np.ndarray,
                    n_events: int) -> tuple[np.ndarray, np.ndarray, int]:

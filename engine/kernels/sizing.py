@@ -42,7 +42,7 @@ def to_shares(qty: float, fractional: bool) -> float:
     return math.copysign(units, qty) if units > 0 else 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def size_targets(bar: int, ts: int, scores: np.ndarray, prices: np.ndarray, book: Book, sp: SizingParams,
                  events: np.ndarray, n_events: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Targets (shares) and `has_view` for one bar; returns (targets, has_view, events, n_events)."""

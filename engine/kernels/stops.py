@@ -83,7 +83,7 @@ def breached(side: int, close: float, level: float) -> bool:
     return (close - level) * side <= 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def hold_exiting_positions(bar: int, ts: int, adjusted: np.ndarray, prices: np.ndarray, book: Book, rp: RiskParams,
                            events: np.ndarray, n_events: int, levels: np.ndarray) -> tuple[np.ndarray, int]:
     """No added risk in a symbol that is leaving by a protective exit: one working (exit_pending) or
@@ -111,7 +111,7 @@ def hold_exiting_positions(bar: int, ts: int, adjusted: np.ndarray, prices: np.n
     return events, n_events
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def planned_holdings(first: int, orders: np.ndarray, n_orders: int, book: Book, cancel: np.ndarray) -> np.ndarray:
     """Holding per symbol once this bar's new orders and the working orders that survive are done."""
     planned = book.positions + book.exit_pending
@@ -124,7 +124,7 @@ def planned_holdings(first: int, orders: np.ndarray, n_orders: int, book: Book, 
     return planned
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def place_stops(bar: int, ts: int, first: int, prices: np.ndarray, book: Book, rp: RiskParams, orders: np.ndarray,
                 n_orders: int, cancel: np.ndarray, events: np.ndarray, n_events: int,
                 levels: np.ndarray) -> tuple[np.ndarray, int, np.ndarray, int]:
