@@ -29,6 +29,8 @@ from typing import Any
 
 Job = tuple[Callable[..., Any], tuple[Any, ...]]
 
+_KEPT = 2  # weighted jobs always left to the worker once handed over (see share_jobs)
+
 class ReportWorker:
     """One helper process, started now; `close()` (or leaving the `with` block) ends it."""
 
@@ -104,9 +106,10 @@ def share_jobs(jobs: Sequence[Job], worker: ReportWorker | None, weights: Sequen
         i = todo.pop()  # the lightest left
         results[i] = _run(jobs[i])
         hand_over()
-    # Nothing light left: take back the worker's last jobs it has not started (cancel() succeeds only
-    # for those), one at a time, rather than wait for it to get to them.
-    while sent and sent[-1][1].cancel():
+    # Nothing light left: take back, from the end, jobs the worker has not started (cancel() succeeds
+    # only for those) rather than wait for it to get to them; its first two (the one it runs and the
+    # one queued behind) stay with it whatever the executor's thread has done with them yet.
+    while len(sent) > _KEPT and sent[-1][1].cancel():
         i, _ = sent.pop()
         results[i] = _run(jobs[i])
     for i, future in sent:
