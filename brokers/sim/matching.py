@@ -234,6 +234,16 @@ def executes_now(order, t: int, bar_open_ts: int, open_: float, high: float, low
                            mode)[0]
 
 
+@njit(cache=True, inline="always")
+def resting_untouched(order, high: float, low: float) -> bool:
+    """A GTC stop (or stop-limit) that was already checked on an earlier bar and that this bar does not
+    reach: all the full path below would do is keep it working. Its arrival price is set only once it
+    passed is_well_formed and was eligible, so the checks that bar made still hold. Protective stops
+    rest like this on most bars, and they are most of the working orders."""
+    return (order.tif == GTC and (order.type == STOP or order.type == STOP_LIMIT) and not np.isnan(order.arrival_price)
+            and not stop_triggered(order.side, order.stop_price, high, low))
+
+
 @njit(cache=True)
 def match_bar(t, orders, working, n_working, open_, high, low, close, volume, bar_open_ts, session_end, daily_vol, params, fills, n_fills):
     """Match the working orders (oldest first) against bar t; returns (new n_working, new n_fills).
@@ -252,6 +262,10 @@ def match_bar(t, orders, working, n_working, open_, high, low, close, volume, ba
         if is_terminal(order.status):
             continue
         s = order.symbol
+        if resting_untouched(order, high[s], low[s]):
+            working[kept] = working[w]
+            kept += 1
+            continue
         if not is_well_formed(order.side, order.type, order.tif, order.qty, order.limit_price, order.stop_price, s, n_symbols):
             order.status = REJECTED
             continue

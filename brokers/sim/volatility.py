@@ -66,10 +66,13 @@ def vol_at(close, t: int, s: int, lookback: int, scale: float) -> float:
     if t < lookback + 1:
         return np.nan
     min_count = max(2, (lookback + 1) // 2)
+    returns = np.empty(lookback)  # each log once: the logs are most of the cost
     count = 0
     total = 0.0
-    for k in range(t - lookback, t):
+    for j in range(lookback):
+        k = t - lookback + j
         r = np.log(close[k, s] / close[k - 1, s])
+        returns[j] = r
         if np.isfinite(r):
             count += 1
             total += r
@@ -77,8 +80,8 @@ def vol_at(close, t: int, s: int, lookback: int, scale: float) -> float:
         return np.nan
     mean = total / count
     squares = 0.0
-    for k in range(t - lookback, t):
-        r = np.log(close[k, s] / close[k - 1, s])
+    for j in range(lookback):
+        r = returns[j]
         if np.isfinite(r):
             squares += (r - mean) ** 2
     return scale * np.sqrt(squares / (count - 1))
