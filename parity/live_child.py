@@ -32,19 +32,18 @@ class ChildError(RuntimeError):
 
 
 def child_env() -> dict[str, str]:
-    """The parent's environment with this checkout first on PYTHONPATH (the parent may have been
-    started from another folder, or with the repo on sys.path only)."""
-    env = dict(os.environ)
+    """The parent's environment without the Alpaca keys (no child talks to Alpaca), and with this
+    checkout first on PYTHONPATH (the parent may have been started from another folder)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("APCA_")}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
     return env
 
 
-def spawn(module: str, capture_stderr: bool, pass_fds: tuple[int, ...] = ()) -> subprocess.Popen:
+def spawn(module: str, capture_stderr: bool) -> subprocess.Popen:
     """Start `python -m module` with stdin and stdout pipes; stderr captured, or shared with the
     parent's (a long-lived child logging into an unread pipe would block once the pipe is full)."""
     return subprocess.Popen([sys.executable, "-m", module], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE if capture_stderr else None, env=child_env(),
-                            pass_fds=pass_fds)
+                            stderr=subprocess.PIPE if capture_stderr else None, env=child_env())
 
 
 def own_peak_rss_mb() -> float:

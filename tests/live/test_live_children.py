@@ -113,6 +113,17 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in heavy or m in heavy))
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_children_never_see_the_alpaca_keys(monkeypatch) -> None:
+    from parity.live_child import child_env
+
+    monkeypatch.setenv("APCA_API_KEY_ID", "PKPROBE")
+    monkeypatch.setenv("APCA_API_SECRET_KEY", "sk-probe")
+    monkeypatch.setenv("PYTHONPATH", "/elsewhere")
+    env = child_env()
+    assert not any(k.startswith("APCA_") for k in env)
+    assert env["PYTHONPATH"] == os.pathsep.join((str(REPO), "/elsewhere"))  # this checkout first
+
+
 MOMENTUM = StrategyConfig(name="momentum", momentum=MomentumConfig(lookback=5, skip=1, vol_lookback=3, smoothing=2))
 
 
