@@ -60,6 +60,9 @@ def targets(results: dict) -> list[tuple[str, str, bool]]:
     paper = results.get("paper")
     if paper:
         rows.append(("paper runner RSS < 300 MB", f"{paper['rss_peak_mb']:.0f} MB", paper["rss_peak_mb"] < 300))
+        children = [paper.get(k, float("nan")) for k in ("rss_scoring_child_mb", "rss_report_child_mb")]
+        tree = paper["rss_peak_mb"] + max((c for c in children if c == c), default=0.0)  # c == c: not NaN
+        rows.append(("  with its largest child working", f"~{tree:.0f} MB", tree < 300))
     return rows
 
 
@@ -84,8 +87,11 @@ def print_report(results: dict, console: Console | None = None) -> None:
                           f"{live['full_gc_ms_no_freeze']:.1f} ms before gc.freeze(), {live['full_gc_ms']:.1f} ms after")
     paper = results.get("paper")
     if paper:
-        console.print(f"Paper replay ({paper['sessions']} sessions against the in-process fake Alpaca): peak RSS "
-                      f"{paper['rss_peak_mb']:.0f} MB, {paper['seconds']:.1f} s, {paper['posted']} orders sent")
+        console.print(f"Paper runner ({paper['sessions']} sessions, {paper.get('history_bars', '?')} bars of history; "
+                      f"{paper.get('rss_measured', '')}): peak RSS {paper['rss_peak_mb']:.0f} MB; its children while "
+                      f"they work: scoring {paper.get('rss_scoring_child_mb', float('nan')):.0f} MB, report "
+                      f"{paper.get('rss_report_child_mb', float('nan')):.0f} MB; {paper['seconds']:.1f} s, "
+                      f"{paper['posted']} orders sent")
     e2e = results.get("e2e")
     if e2e:
         console.print(f"parity backtest --config {e2e['config']} (embedded data, process start included): fresh "
