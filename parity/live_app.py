@@ -57,6 +57,27 @@ class LiveSetup:
         self.journal.close()
 
 
+def skip_numba_blas_probe() -> None:
+    """numba probes for BLAS once a process, when it first compiles or loads a kernel, by importing
+    scipy.linalg: ~50 MB resident and 0.2 s in a runner whose kernels use no linear algebra (nothing
+    in engine/ or brokers/ calls np.dot or np.linalg; scoring runs in a child process). Loading
+    numba's array registry while scipy.linalg is marked absent leaves the probe's answer "no BLAS"
+    in this process only, so a kernel that did ask for linear algebra would fail to compile with
+    numba's own "scipy 0.16+ is required" error rather than run differently. Nothing to do if
+    scipy.linalg is already imported."""
+    import sys
+
+    if "scipy.linalg" in sys.modules:
+        return
+    from numba.core.registry import cpu_target
+
+    sys.modules["scipy.linalg"] = None  # type: ignore[assignment]  # makes `import scipy.linalg...` fail
+    try:
+        cpu_target.target_context.refresh()  # imports numba.np.arraymath, which runs the probe once
+    finally:
+        del sys.modules["scipy.linalg"]
+
+
 def use_system_memory_pool() -> None:
     """Arrow's default allocator (mimalloc) keeps freed pages for reuse. A runner builds a few small
     frames (the bar download, pandas' Arrow-backed strings) once a bar and idles in between; in the
@@ -76,6 +97,7 @@ def build_live(config: ParityConfig, config_path: str | Path, base_dir: Path, cl
                           f"through Alpaca and needs execution.mode: paper (see config/paper.yaml)")
     creds = creds or credentials_from_env()
     use_system_memory_pool()
+    skip_numba_blas_probe()
     universe_path = config.data.universe if config.data.universe.is_absolute() else base_dir / config.data.universe
     universe = read_universe(universe_path)
     run_key = live_run_key(config)

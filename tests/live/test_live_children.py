@@ -93,7 +93,8 @@ def test_a_report_child_killed_half_way_leaves_the_previous_folder_in_place(repl
 def test_the_runner_process_never_imports_the_report_or_scoring_modules(tmp_path) -> None:
     """A replay (the same LiveRunner as `parity run`) in a fresh interpreter: vectorbt, matplotlib,
     polars, XGBoost and scipy.stats stay out of its sys.modules; the children did the work. (With
-    the venue in its own process the fake server's aiohttp stays out too.)"""
+    the venue in its own process the fake server's aiohttp stays out too.) scipy.linalg too: numba's
+    BLAS probe is skipped in the runner (parity.live_app.skip_numba_blas_probe)."""
     code = f"""
 import sys
 sys.path[:0] = [{str(HERE)!r}, {str(REPO)!r}]
@@ -104,7 +105,8 @@ bars = market(n_bars=12)
 folder = Path({str(tmp_path)!r})
 result = run_replay(paper_config(folder, bars, reporting={{"html": True}}), folder, bars=bars, venue_process=True)
 assert (result.run_dir / "report.html").is_file() and len(result.cycles) > 1
-heavy = ("vectorbt", "matplotlib", "polars", "xgboost", "scipy.stats", "plotly", "sklearn", "strategies", "aiohttp")
+heavy = ("vectorbt", "matplotlib", "polars", "xgboost", "scipy.stats", "scipy.linalg", "plotly", "sklearn", "strategies",
+         "aiohttp")
 print(sorted(m for m in sys.modules if m.split(".")[0] in heavy or m in heavy))
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=300,
