@@ -25,17 +25,15 @@ def load_bars_with_report(cfg: DataConfig, base_dir: Path = Path("."), feed: str
     if start is not None and end is not None and end < start:
         raise DataError(f"data.end {end:%Y-%m-%d} is before data.start {start:%Y-%m-%d} (swap them)")
     universe_path = _resolve(cfg.universe, base_dir)
-    # The checks (and exchange_calendars behind them) are imported only when bars are built, not
-    # when they come from the cache.
-    from engine.data.calendar import calendar_tz
-    from engine.data.pipeline import build_bars
-    from engine.data.user_file import read_user_file
-
+    # The checks (and exchange_calendars behind them) are imported where bars are built, so that bars
+    # read back from the cache do not pay for them.
     if cfg.source == "embedded":
         if cfg.timeframe != "1Day":
             raise DataError(f"data.timeframe: the embedded dataset is daily, not {cfg.timeframe} (set data.timeframe: 1Day)")
 
         def build() -> tuple[Bars, DataReport]:
+            from engine.data.pipeline import build_bars
+
             universe = read_universe(universe_path)
             frame, notes = embedded.read_prices(universe)
             return build_bars(frame, source="embedded", timeframe="1Day", calendar=cfg.calendar, start=start,
@@ -45,6 +43,10 @@ def load_bars_with_report(cfg: DataConfig, base_dir: Path = Path("."), feed: str
         return bars_cache.cached(_resolve(cfg.cache_dir, base_dir) / bars_cache.SUBDIR, key, build)
     if cfg.source in ("csv", "parquet"):
         assert cfg.path is not None  # the schema requires it for file sources
+        from engine.data.calendar import calendar_tz
+        from engine.data.pipeline import build_bars
+        from engine.data.user_file import read_user_file
+
         path = _resolve(cfg.path, base_dir)
         frame = read_user_file(path, cfg.source, cfg.timeframe, calendar_tz(cfg.calendar))
         sectors = read_universe(universe_path) if universe_path.is_file() else {}
