@@ -7,6 +7,7 @@ code 2, without a traceback; a run that fails leaves no run folder behind (see r
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 from collections.abc import Sequence
@@ -37,7 +38,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     # parity.errors is imported only once something went wrong: it pulls in the config and data
     # packages (pandas), and `parity backtest` starts its report worker before importing those.
     try:
-        return int(args.handler(args) or 0)
+        code = int(args.handler(args) or 0)
+        if argv is None:  # run as the program (the command line's arguments), which exits next:
+            # the interpreter's collections at exit then skip the whole heap (a backtest's exit
+            # 0.5 s -> 0.05 s); objects are still freed as their modules are torn down.
+            gc.freeze()
+        return code
     except KeyboardInterrupt:
         from parity.errors import EXIT_INTERRUPTED
 

@@ -161,3 +161,17 @@ def test_bad_run_id_is_refused_before_running(workdir: Path, toy: None, capsys: 
     (line,) = stderr_lines(capsys)
     assert line.startswith("error: --run-id: reporting.run_id:")
     assert not (workdir / "reports").exists()
+
+
+def test_run_as_the_program_the_heap_is_frozen_before_exit() -> None:
+    # main() without argv (the `parity` command, `python -m parity`) freezes the heap, so the
+    # interpreter's collections at exit skip it; with argv (tests, embedding) it leaves gc alone
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    code = ("import gc, sys; from parity import cli; sys.argv = ['parity', 'validate', 'config/momentum.yaml']; "
+            "assert cli.main(['validate', 'config/momentum.yaml']) == 0 and gc.get_freeze_count() == 0; "
+            "assert cli.main() == 0; print('frozen', gc.get_freeze_count() > 0)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True).stdout
+    assert out.strip().endswith("frozen True")
