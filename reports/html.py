@@ -216,10 +216,10 @@ figure { margin: .5em 0; } img { max-width: 100%; }
 """
 
 
-# Rough cost of the sections that draw figures (measured: the cost section ~ 4 figures plus its
-# analysis), so the report worker is handed the heaviest first; the others cost next to nothing.
-SECTION_WEIGHTS: dict[Section, float] = {cost_analysis_section: 5.0, figures_section: 3.0,
-                                         signal_diagnostics_section: 1.5, risk_section: 1.5}
+# Rough cost (seconds of CPU, measured on the momentum baseline in a warm process) of the sections
+# that draw figures, so the report worker is handed the heaviest first; the others cost next to nothing.
+SECTION_WEIGHTS: dict[Section, float] = {cost_analysis_section: 0.7, figures_section: 0.3,
+                                         signal_diagnostics_section: 0.2, risk_section: 0.15}
 
 
 def section_jobs(run: RunData, sections: Sequence[Section] = SECTIONS) -> list[Job]:

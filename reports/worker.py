@@ -4,8 +4,9 @@ Rendering the report's figures is most of a warm backtest's time, and every figu
 the others. `ReportWorker` starts one helper process when the run starts; it imports the report's
 modules (pandas, matplotlib, the cost analysis) and draws a throw-away figure (font cache) while the
 run loads data and simulates. Once the run is done, `share_jobs` hands it the report's drawing jobs
-while the calling process writes the tables and the light sections (and so never imports
-matplotlib); a helper not yet warm gets no job (a short run does not wait for it).
+one at a time, heaviest first, while the calling process writes the tables and the light sections,
+then draws from the light end itself until the two meet; a helper not yet warm gets no job (a short
+run does not wait for it).
 
 A job is a module-level function and picklable arguments; it returns a picklable value. A job gives
 the same result wherever it runs (same code, same inputs; PNGs from the Agg backend are the same
@@ -29,7 +30,6 @@ from typing import Any
 
 Job = tuple[Callable[..., Any], tuple[Any, ...]]
 
-_KEPT = 2  # weighted jobs always left to the worker once handed over (see share_jobs)
 
 class ReportWorker:
     """One helper process, started now; `close()` (or leaving the `with` block) ends it."""
@@ -79,45 +79,44 @@ class ReportWorker:
 def share_jobs(jobs: Sequence[Job], worker: ReportWorker | None, weights: Sequence[float] | None = None) -> list[Any]:
     """Every job's result, in `jobs` order.
 
-    `weights` are rough relative costs (0: next to nothing). Once the worker is warm, every weighted
-    job goes to it, heaviest first, while this process does the light ones, then takes back from the
-    end any the worker has not started yet (drawing here first costs the matplotlib import and font
-    loading the worker has already paid, so only the lightest end is worth it). Until the worker is
-    warm (or when there is none, or it died) this process does the jobs itself, light ones first, so
-    it never waits for the worker's imports.
+    `weights` are rough relative costs (0: next to nothing). The worker, once warm, is handed one
+    weighted job at a time, heaviest first; this process takes jobs from the other end, lightest
+    first, and hands the worker its next job whenever it finishes one of its own. So the two meet
+    wherever the work balances, and a worker not yet warm (or none, or a dead one) gets nothing:
+    this process never waits for the worker's imports.
     """
     weights = list(weights) if weights is not None else [1.0] * len(jobs)
     todo = deque(sorted(range(len(jobs)), key=lambda i: -weights[i]))  # heaviest first
     results: list[Any] = [None] * len(jobs)
-    sent: list[tuple[int, Future]] = []
+    sent: deque[tuple[int, Future]] = deque()
     helper = worker
+
+    def collect(block: bool) -> None:
+        while sent and (block or sent[0][1].done()):
+            i, future = sent.popleft()
+            try:
+                results[i] = future.result()
+            except BrokenProcessPool:  # the helper is gone: do its job here
+                results[i] = _run(jobs[i])
 
     def hand_over() -> None:
         nonlocal helper
-        while helper is not None and helper.ready() and todo and weights[todo[0]] > 0:
-            i = todo.popleft()
-            try:
-                sent.append((i, helper.submit(jobs[i])))
-            except (BrokenProcessPool, RuntimeError):  # could not start, or already shut down
-                helper = None
-                todo.appendleft(i)
+        collect(block=False)
+        if helper is None or sent or not todo or weights[todo[0]] <= 0 or not helper.ready():
+            return
+        i = todo.popleft()
+        try:
+            sent.append((i, helper.submit(jobs[i])))
+        except (BrokenProcessPool, RuntimeError):  # could not start, or already shut down
+            helper = None
+            todo.appendleft(i)
 
     hand_over()
     while todo:
         i = todo.pop()  # the lightest left
         results[i] = _run(jobs[i])
         hand_over()
-    # Nothing light left: take back, from the end, jobs the worker has not started (cancel() succeeds
-    # only for those) rather than wait for it to get to them; its first two (the one it runs and the
-    # one queued behind) stay with it whatever the executor's thread has done with them yet.
-    while len(sent) > _KEPT and sent[-1][1].cancel():
-        i, _ = sent.pop()
-        results[i] = _run(jobs[i])
-    for i, future in sent:
-        try:
-            results[i] = future.result()
-        except BrokenProcessPool:  # the helper is gone: do its job here
-            results[i] = _run(jobs[i])
+    collect(block=True)
     return results
 
 
