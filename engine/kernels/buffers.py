@@ -7,7 +7,11 @@ twice as large and the new array is returned, so callers always reassign `arr, n
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, typeof, types
+
+from engine.types import RISK_EVENT_DTYPE
+
+EVENTS_TYPE = typeof(np.zeros(1, RISK_EVENT_DTYPE))  # the numba type of a risk-event buffer
 
 
 @njit(cache=True, inline="always")
@@ -22,7 +26,11 @@ def ensure_capacity(arr: np.ndarray, needed: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True, inline="always")
+# One explicit signature, compiled once: callers pass rule and action as global constants, which numba
+# types as literals, and without a fixed signature it compiled this once per (rule, action) pair; as
+# inline="always" it was re-inlined at every call site (the slowest pass of decide_bar's compile).
+@njit(types.Tuple((EVENTS_TYPE, types.int64))(EVENTS_TYPE, types.int64, types.int64, types.int64, types.int64,
+                                              types.int64, types.int64, types.float64, types.float64), cache=True)
 def push_risk_event(events: np.ndarray, n: int, bar: int, ts: int, symbol: int, rule: int, action: int,
                     requested: float, allowed: float) -> tuple[np.ndarray, int]:
     """Append one RISK_EVENT_DTYPE record; returns the (possibly grown) buffer and the new count."""

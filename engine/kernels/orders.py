@@ -36,13 +36,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, typeof, types
 
 from engine.kernels.buffers import ensure_capacity, push_risk_event
 from engine.kernels.cancels import CANCEL_REBALANCE, order_kind
 from engine.kernels.state import Book
 from engine.params import OrderParams
-from engine.types import OrderReason, OrderStatus, OrderType, RiskAction, RiskRule
+from engine.types import ORDER_DTYPE, OrderReason, OrderStatus, OrderType, RiskAction, RiskRule
 
 MARKET = int(OrderType.MARKET)
 LIMIT = int(OrderType.LIMIT)
@@ -90,7 +90,13 @@ def prioritise(candidates: np.ndarray, reducing: np.ndarray, notional: np.ndarra
     return out
 
 
-@njit(cache=True, inline="always")
+ORDERS_TYPE = typeof(np.zeros(1, ORDER_DTYPE))  # the numba type of an order buffer
+_I, _F = types.int64, types.float64
+
+
+# One explicit signature, compiled once (see push_risk_event): the order type, TIF and reason arrive
+# as global constants, which numba would otherwise treat as literals and compile per combination.
+@njit(types.Tuple((ORDERS_TYPE, _I))(ORDERS_TYPE, _I, _I, _I, _I, _F, _I, _I, _I, _F, _F, _F), cache=True)
 def append_order(orders: np.ndarray, n_orders: int, bar: int, ts: int, symbol: int, qty_signed: float, otype: int,
                  tif: int, reason: int, limit_price: float, stop_price: float,
                  decision_price: float) -> tuple[np.ndarray, int]:
