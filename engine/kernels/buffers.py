@@ -7,11 +7,7 @@ twice as large and the new array is returned, so callers always reassign `arr, n
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, typeof, types
-
-from engine.types import RISK_EVENT_DTYPE
-
-EVENTS_TYPE = typeof(np.zeros(1, RISK_EVENT_DTYPE))  # the numba type of a risk-event buffer
+from numba import njit
 
 
 @njit(cache=True, inline="always")
@@ -26,11 +22,9 @@ def ensure_capacity(arr: np.ndarray, needed: int) -> np.ndarray:
     return out
 
 
-# One explicit signature, compiled once: callers pass rule and action as global constants, which numba
-# types as literals, and without a fixed signature it compiled this once per (rule, action) pair; as
-# inline="always" it was re-inlined at every call site (the slowest pass of decide_bar's compile).
-@njit(types.Tuple((EVENTS_TYPE, types.int64))(EVENTS_TYPE, types.int64, types.int64, types.int64, types.int64,
-                                              types.int64, types.int64, types.float64, types.float64), cache=True)
+# Not inline: re-inlined at each of its ~14 call sites in decide_bar, it made numba's untyped inline
+# pass the slowest part of that compile. Callers pass np.int64 constants, so it compiles once.
+@njit(cache=True)
 def push_risk_event(events: np.ndarray, n: int, bar: int, ts: int, symbol: int, rule: int, action: int,
                     requested: float, allowed: float) -> tuple[np.ndarray, int]:
     """Append one RISK_EVENT_DTYPE record; returns the (possibly grown) buffer and the new count."""

@@ -26,12 +26,15 @@ from engine.kernels.state import Book
 from engine.params import RiskParams
 from engine.types import OrderReason, OrderType, RiskAction, RiskRule, TimeInForce
 
-EMERGENCY_STOP = int(RiskRule.EMERGENCY_STOP)
-EMERGENCY_FLATTEN = int(OrderReason.EMERGENCY_FLATTEN)
-MARKET = int(OrderType.MARKET)
-DAY = int(TimeInForce.DAY)
-REFUSED = int(RiskAction.REFUSED)
-EXIT = int(RiskAction.EXIT)
+# np.int64, not int: numba types a global Python int as a literal, and a kernel called with literal
+# arguments (push_risk_event, append_order) is compiled again for every distinct value.
+EMERGENCY_STOP = np.int64(RiskRule.EMERGENCY_STOP)
+EMERGENCY_FLATTEN = np.int64(OrderReason.EMERGENCY_FLATTEN)
+MARKET = np.int64(OrderType.MARKET)
+DAY = np.int64(TimeInForce.DAY)
+REFUSED = np.int64(RiskAction.REFUSED)
+EXIT = np.int64(RiskAction.EXIT)
+NO_SYMBOL = np.int64(-1)  # the portfolio-wide event's symbol
 
 
 @njit(cache=True)
@@ -44,7 +47,8 @@ def emergency_stop(bar: int, ts: int, prices: np.ndarray, book: Book, rp: RiskPa
     for i in range(prices.shape[0]):
         if book.positions[i] != 0.0 or book.pending[i] != 0.0 or book.stop_qty[i] != 0.0:
             active += 1
-    events, n_events = push_risk_event(events, n_events, bar, ts, -1, EMERGENCY_STOP, REFUSED, float(active), 0.0)
+    events, n_events = push_risk_event(events, n_events, bar, ts, NO_SYMBOL, EMERGENCY_STOP, REFUSED, float(active),
+                                       0.0)
     for i in range(prices.shape[0]):
         rebalance_pending = book.pending[i] - book.exit_pending[i]
         if rebalance_pending != 0.0:

@@ -36,22 +36,24 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, typeof, types
+from numba import njit
 
 from engine.kernels.buffers import ensure_capacity, push_risk_event
 from engine.kernels.cancels import CANCEL_REBALANCE, order_kind
 from engine.kernels.state import Book
 from engine.params import OrderParams
-from engine.types import ORDER_DTYPE, OrderReason, OrderStatus, OrderType, RiskAction, RiskRule
+from engine.types import OrderReason, OrderStatus, OrderType, RiskAction, RiskRule
 
-MARKET = int(OrderType.MARKET)
-LIMIT = int(OrderType.LIMIT)
-NEW = int(OrderStatus.NEW)
-CANCELED = int(OrderStatus.CANCELED)
-REBALANCE = int(OrderReason.REBALANCE)
-MIN_TRADE_SIZE = int(RiskRule.MIN_TRADE_SIZE)
-MAX_ORDERS_PER_BAR = int(RiskRule.MAX_ORDERS_PER_BAR)
-REFUSED = int(RiskAction.REFUSED)
+# np.int64, not int: numba types a global Python int as a literal, and a kernel called with literal
+# arguments (push_risk_event, append_order) is compiled again for every distinct value.
+MARKET = np.int64(OrderType.MARKET)
+LIMIT = np.int64(OrderType.LIMIT)
+NEW = np.int64(OrderStatus.NEW)
+CANCELED = np.int64(OrderStatus.CANCELED)
+REBALANCE = np.int64(OrderReason.REBALANCE)
+MIN_TRADE_SIZE = np.int64(RiskRule.MIN_TRADE_SIZE)
+MAX_ORDERS_PER_BAR = np.int64(RiskRule.MAX_ORDERS_PER_BAR)
+REFUSED = np.int64(RiskAction.REFUSED)
 
 _TICK_SLACK = 1e-9  # so 99.90 * 100 = 9989.999999 still floors to 99.90
 
@@ -90,13 +92,8 @@ def prioritise(candidates: np.ndarray, reducing: np.ndarray, notional: np.ndarra
     return out
 
 
-ORDERS_TYPE = typeof(np.zeros(1, ORDER_DTYPE))  # the numba type of an order buffer
-_I, _F = types.int64, types.float64
-
-
-# One explicit signature, compiled once (see push_risk_event): the order type, TIF and reason arrive
-# as global constants, which numba would otherwise treat as literals and compile per combination.
-@njit(types.Tuple((ORDERS_TYPE, _I))(ORDERS_TYPE, _I, _I, _I, _I, _F, _I, _I, _I, _F, _F, _F), cache=True)
+# Not inline, for the same reason as push_risk_event: one compiled copy for every caller.
+@njit(cache=True)
 def append_order(orders: np.ndarray, n_orders: int, bar: int, ts: int, symbol: int, qty_signed: float, otype: int,
                  tif: int, reason: int, limit_price: float, stop_price: float,
                  decision_price: float) -> tuple[np.ndarray, int]:

@@ -25,8 +25,10 @@ from engine.kernels.state import Book
 from engine.params import SizingParams
 from engine.types import RiskAction, RiskRule
 
-SHORT_NOT_ALLOWED = int(RiskRule.SHORT_NOT_ALLOWED)
-SCALED = int(RiskAction.SCALED)
+# np.int64, not int: numba types a global Python int as a literal, and a kernel called with literal
+# arguments (push_risk_event, append_order) is compiled again for every distinct value.
+SHORT_NOT_ALLOWED = np.int64(RiskRule.SHORT_NOT_ALLOWED)
+SCALED = np.int64(RiskAction.SCALED)
 
 FRACTIONAL_STEP = 1e-6  # smallest share increment kept for fractional targets
 _ROUNDING_SLACK = 1e-9  # absorbs float noise such as 49.99999999997 meaning 50 shares

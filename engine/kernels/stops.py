@@ -42,13 +42,15 @@ from engine.kernels.state import Book
 from engine.params import RiskParams
 from engine.types import OrderReason, OrderType, RiskAction, RiskRule, TimeInForce
 
-STOP = int(OrderType.STOP)
-MARKET = int(OrderType.MARKET)
-GTC = int(TimeInForce.GTC)
-DAY = int(TimeInForce.DAY)
-STOP_LOSS_REASON = int(OrderReason.STOP_LOSS)
-STOP_LOSS_RULE = int(RiskRule.STOP_LOSS)
-EXIT = int(RiskAction.EXIT)
+# np.int64, not int: numba types a global Python int as a literal, and a kernel called with literal
+# arguments (push_risk_event, append_order) is compiled again for every distinct value.
+STOP = np.int64(OrderType.STOP)
+MARKET = np.int64(OrderType.MARKET)
+GTC = np.int64(TimeInForce.GTC)
+DAY = np.int64(TimeInForce.DAY)
+STOP_LOSS_REASON = np.int64(OrderReason.STOP_LOSS)
+STOP_LOSS_RULE = np.int64(RiskRule.STOP_LOSS)
+EXIT = np.int64(RiskAction.EXIT)
 
 _SLACK = 1e-9
 _SAME_LEVEL = 1e-9
