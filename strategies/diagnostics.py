@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 from engine.data.bars import Bars
 from strategies.labels import forward_returns
+from strategies.ranks import row_ranks
 
 
 def _row_mean(x: np.ndarray) -> np.ndarray:
@@ -33,8 +33,8 @@ def rank_ic(scores: np.ndarray, forward: np.ndarray) -> tuple[np.ndarray, np.nda
     """
     both = np.isfinite(scores) & np.isfinite(forward)
     n = both.sum(axis=1)
-    a = rankdata(np.where(both, scores, np.nan), axis=1, nan_policy="omit")
-    b = rankdata(np.where(both, forward, np.nan), axis=1, nan_policy="omit")
+    a = row_ranks(np.where(both, scores, np.nan))
+    b = row_ranks(np.where(both, forward, np.nan))
     with np.errstate(invalid="ignore", divide="ignore"):
         da = a - _row_mean(a)
         db = b - _row_mean(b)

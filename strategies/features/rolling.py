@@ -3,7 +3,7 @@
 The frame is long and time-major: row t * n + k is symbol k at bar t, so "the same symbol j bars
 ago" is `shift(j * n)` and a column reshapes to a (T, N) array for free. Window reductions run the
 numba kernels of `windows_nb` on that array (exact and window-local; see there why polars'
-`rolling_*` is not used), cross-sectional ranks run scipy's `rankdata` per bar. Nulls mark missing
+`rolling_*` is not used), cross-sectional ranks are average ranks per bar (strategies.ranks.row_ranks). Nulls mark missing
 values throughout; any null inside a window makes the result null.
 """
 
@@ -13,9 +13,9 @@ from typing import Callable
 
 import numpy as np
 import polars as pl
-from scipy.stats import rankdata
 
 from strategies.features import windows_nb as nb
+from strategies.ranks import row_ranks
 
 
 def safe_div(num: pl.Expr, den: pl.Expr) -> pl.Expr:
@@ -35,7 +35,7 @@ def pick_min(a: pl.Expr, b: pl.Expr) -> pl.Expr:
 def _rank01(x: np.ndarray) -> np.ndarray:
     """Per-row rank over finite values scaled to [0, 1] (average ties); 0.5 if one value; NaN stays."""
     finite = np.isfinite(x)
-    ranks = rankdata(np.where(finite, x, np.nan), axis=1, nan_policy="omit")
+    ranks = row_ranks(np.where(finite, x, np.nan))
     count = finite.sum(axis=1, keepdims=True).astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         scaled = np.where(count > 1, (ranks - 1.0) / (count - 1.0), 0.5)
