@@ -20,20 +20,12 @@ from numba import njit
 
 from engine.kernels.buffers import push_risk_event
 from engine.kernels.cancels import CANCEL_REBALANCE, CANCEL_STOP
+from engine.kernels.codes import DAY, EMERGENCY_FLATTEN, EMERGENCY_STOP, EXIT, MARKET, REFUSED
 from engine.kernels.orders import append_order
 from engine.kernels.risk import valuation_price
 from engine.kernels.state import Book
 from engine.params import RiskParams
-from engine.types import OrderReason, OrderType, RiskAction, RiskRule, TimeInForce
 
-# np.int64, not int: numba types a global Python int as a literal, and a kernel called with literal
-# arguments (push_risk_event, append_order) is compiled again for every distinct value.
-EMERGENCY_STOP = np.int64(RiskRule.EMERGENCY_STOP)
-EMERGENCY_FLATTEN = np.int64(OrderReason.EMERGENCY_FLATTEN)
-MARKET = np.int64(OrderType.MARKET)
-DAY = np.int64(TimeInForce.DAY)
-REFUSED = np.int64(RiskAction.REFUSED)
-EXIT = np.int64(RiskAction.EXIT)
 NO_SYMBOL = np.int64(-1)  # the portfolio-wide event's symbol
 
 

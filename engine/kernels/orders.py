@@ -40,20 +40,10 @@ from numba import njit
 
 from engine.kernels.buffers import ensure_capacity, push_risk_event
 from engine.kernels.cancels import CANCEL_REBALANCE, order_kind
+from engine.kernels.codes import CANCELED, LIMIT, MARKET, MAX_ORDERS_PER_BAR, MIN_TRADE_SIZE, NEW, REBALANCE, REFUSED
 from engine.kernels.state import Book
 from engine.params import OrderParams
-from engine.types import OrderReason, OrderStatus, OrderType, RiskAction, RiskRule
 
-# np.int64, not int: numba types a global Python int as a literal, and a kernel called with literal
-# arguments (push_risk_event, append_order) is compiled again for every distinct value.
-MARKET = np.int64(OrderType.MARKET)
-LIMIT = np.int64(OrderType.LIMIT)
-NEW = np.int64(OrderStatus.NEW)
-CANCELED = np.int64(OrderStatus.CANCELED)
-REBALANCE = np.int64(OrderReason.REBALANCE)
-MIN_TRADE_SIZE = np.int64(RiskRule.MIN_TRADE_SIZE)
-MAX_ORDERS_PER_BAR = np.int64(RiskRule.MAX_ORDERS_PER_BAR)
-REFUSED = np.int64(RiskAction.REFUSED)
 
 _TICK_SLACK = 1e-9  # so 99.90 * 100 = 9989.999999 still floors to 99.90
 

@@ -35,20 +35,12 @@ import numpy as np
 from numba import njit
 
 from engine.kernels.buffers import push_risk_event
+from engine.kernels.codes import (DAILY_LOSS, POSITION_RISK, POSITION_SIZE, REFUSED, SCALED, SECTOR_EXPOSURE,
+                                  TOTAL_EXPOSURE)
 from engine.kernels.sizing import to_shares
 from engine.kernels.state import Book
 from engine.params import RiskParams
-from engine.types import RiskAction, RiskRule
 
-# np.int64, not int: numba types a global Python int as a literal, and a kernel called with literal
-# arguments (push_risk_event, append_order) is compiled again for every distinct value.
-POSITION_SIZE = np.int64(RiskRule.POSITION_SIZE)
-TOTAL_EXPOSURE = np.int64(RiskRule.TOTAL_EXPOSURE)
-DAILY_LOSS = np.int64(RiskRule.DAILY_LOSS)
-POSITION_RISK = np.int64(RiskRule.POSITION_RISK)
-SECTOR_EXPOSURE = np.int64(RiskRule.SECTOR_EXPOSURE)
-SCALED = np.int64(RiskAction.SCALED)
-REFUSED = np.int64(RiskAction.REFUSED)
 
 _CAP_TOLERANCE = 1e-12  # relative: a target exactly at a cap is not a breach
 

@@ -21,14 +21,10 @@ import numpy as np
 from numba import njit
 
 from engine.kernels.buffers import push_risk_event
+from engine.kernels.codes import SCALED, SHORT_NOT_ALLOWED
 from engine.kernels.state import Book
 from engine.params import SizingParams
-from engine.types import RiskAction, RiskRule
 
-# np.int64, not int: numba types a global Python int as a literal, and a kernel called with literal
-# arguments (push_risk_event, append_order) is compiled again for every distinct value.
-SHORT_NOT_ALLOWED = np.int64(RiskRule.SHORT_NOT_ALLOWED)
-SCALED = np.int64(RiskAction.SCALED)
 
 FRACTIONAL_STEP = 1e-6  # smallest share increment kept for fractional targets
 _ROUNDING_SLACK = 1e-9  # absorbs float noise such as 49.99999999997 meaning 50 shares

@@ -36,21 +36,12 @@ from numba import njit
 
 from engine.kernels.buffers import push_risk_event
 from engine.kernels.cancels import CANCEL_REBALANCE, CANCEL_STOP
+from engine.kernels.codes import DAY, EXIT, GTC, MARKET, STOP, STOP_LOSS_REASON, STOP_LOSS_RULE
 from engine.kernels.orders import append_order
 from engine.kernels.risk import refuse_beyond_holding
 from engine.kernels.state import Book
 from engine.params import RiskParams
-from engine.types import OrderReason, OrderType, RiskAction, RiskRule, TimeInForce
 
-# np.int64, not int: numba types a global Python int as a literal, and a kernel called with literal
-# arguments (push_risk_event, append_order) is compiled again for every distinct value.
-STOP = np.int64(OrderType.STOP)
-MARKET = np.int64(OrderType.MARKET)
-GTC = np.int64(TimeInForce.GTC)
-DAY = np.int64(TimeInForce.DAY)
-STOP_LOSS_REASON = np.int64(OrderReason.STOP_LOSS)
-STOP_LOSS_RULE = np.int64(RiskRule.STOP_LOSS)
-EXIT = np.int64(RiskAction.EXIT)
 
 _SLACK = 1e-9
 _SAME_LEVEL = 1e-9
