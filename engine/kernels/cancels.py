@@ -19,15 +19,12 @@ import math
 import numpy as np
 from numba import njit
 
-from engine.types import OrderReason
+from engine.kernels.codes import REBALANCE, STOP_LOSS_REASON
 
 CANCEL_REBALANCE = 1
 CANCEL_STOP = 2
 CANCEL_EXIT = 4
 CANCEL_ALL = CANCEL_REBALANCE | CANCEL_STOP | CANCEL_EXIT
-
-REBALANCE = int(OrderReason.REBALANCE)
-STOP_LOSS = int(OrderReason.STOP_LOSS)
 
 
 @njit(cache=True, inline="always")
@@ -35,7 +32,7 @@ def order_kind(reason: int, stop_price: float, filled_qty: float) -> int:
     """CANCEL_REBALANCE, CANCEL_STOP or CANCEL_EXIT for one working order."""
     if reason == REBALANCE:
         return CANCEL_REBALANCE
-    if reason == STOP_LOSS and math.isfinite(stop_price) and filled_qty == 0.0:
+    if reason == STOP_LOSS_REASON and math.isfinite(stop_price) and filled_qty == 0.0:
         return CANCEL_STOP
     return CANCEL_EXIT
 
