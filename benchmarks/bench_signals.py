@@ -19,12 +19,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from engine.config.schema import DataConfig, MomentumConfig, XGBoostConfig  # noqa: E402
-from engine.data import load_bars, synthetic_bars  # noqa: E402
-from strategies.features import IncrementalFeatures, compute_features  # noqa: E402
-from strategies.momentum import MomentumStrategy  # noqa: E402
-from strategies.walkforward import plan_walk_forward  # noqa: E402
-from strategies.xgboost_strategy import XGBoostStrategy  # noqa: E402
+from parity.engine.config.schema import DataConfig, MomentumConfig, XGBoostConfig  # noqa: E402
+from parity.engine.data import load_bars, synthetic_bars  # noqa: E402
+from parity.strategies.features import IncrementalFeatures, compute_features  # noqa: E402
+from parity.strategies.momentum import MomentumStrategy  # noqa: E402
+from parity.strategies.walkforward import plan_walk_forward  # noqa: E402
+from parity.strategies.xgboost_strategy import XGBoostStrategy  # noqa: E402
 
 
 def _timed(fn, repeat: int) -> tuple[float, float]:

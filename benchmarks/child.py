@@ -33,7 +33,7 @@ def task_first(name: str) -> dict:
     bars = make_bars(w)
     signals = ma_crossover(bars, w.fast, w.slow)
     config = bench_config(bars.n_symbols, POSITION_SIZE)
-    import_s, _ = timed(lambda: __import__("brokers.sim.backtest"))
+    import_s, _ = timed(lambda: __import__("parity.brokers.sim.backtest"))
     from benchmarks.engines import run_parity
 
     first_s, _ = timed(lambda: run_parity(bars, signals, config))
@@ -77,9 +77,9 @@ def task_workload(name: str, repeat: int, with_vectorbt: bool) -> dict:
 
 def task_live(name: str, n_steps: int) -> dict:
     """Per-step engine time of the stepped loop with a SimBroker behind the Broker protocol."""
-    from brokers.sim.broker import SimBroker
+    from parity.brokers.sim.broker import SimBroker
     from benchmarks.workloads import bench_config, ma_crossover, make_bars
-    from engine.stepper import Stepper
+    from parity.engine.stepper import Stepper
 
     # The paper runner's modules (alpaca-py, xgboost, polars, reports): a heap as large as the runner's,
     # which is what makes a full garbage collection slow.
@@ -128,10 +128,10 @@ def task_paper(sessions: int) -> dict:
     remote: `rss_peak_mb` is the runner's process alone. The fake holds every bar before the replayed
     sessions (a year of the embedded data), so each decision downloads a year of bars, as in
     production (the live feed asks for 300 sessions). Its child processes measure themselves:
-    the scoring worker (strategies.LiveScorer) and the report writer (run folder, stats,
+    the scoring worker (parity.strategies.LiveScorer) and the report writer (run folder, stats,
     report.html), each alive only while it works (in service mode, not while idle overnight)."""
-    from engine.config import load_config
-    from engine.data import load_bars
+    from parity.engine.config import load_config
+    from parity.engine.data import load_bars
     from parity.replay import replay_config, run_replay
 
     out = Path(tempfile.mkdtemp(prefix="parity-bench-paper-"))
@@ -174,11 +174,11 @@ def task_stages(config_path: str, overrides: list[str]) -> dict:
     started first, then parity.app and the stage parts are imported (timed apart)."""
     from datetime import datetime, timezone
 
-    from reports.worker import ReportWorker
+    from parity.reports.worker import ReportWorker
 
     start = time.perf_counter()
     with ReportWorker() as worker:
-        from engine.config import load_config
+        from parity.engine.config import load_config
 
         out = tempfile.mkdtemp(prefix="parity-bench-e2e-")
         config = load_config(config_path, [*overrides, f"reporting.output_dir={out}"])

@@ -1,6 +1,6 @@
 """The three engines of the comparison, on the same orders and prices.
 
-- Parity: `brokers.sim.backtest.run_backtest`, the full engine (sizing, risk review, order manager,
+- Parity: `parity.brokers.sim.backtest.run_backtest`, the full engine (sizing, risk review, order manager,
   SimBroker matching with slippage, latency, partial fills and fees).
 - vectorbt: `Portfolio.from_orders` given Parity's fills as orders: per bar and symbol the net signed
   size, the price that reproduces the fills' cash flow and their fees as a fixed fee.
@@ -16,11 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from brokers.sim.backtest import run_backtest
-from engine.config.schema import ParityConfig
-from engine.data.bars import Bars
-from engine.records import RunRecords
-from engine.signals import SignalSet
+from parity.brokers.sim.backtest import run_backtest
+from parity.engine.config.schema import ParityConfig
+from parity.engine.data.bars import Bars
+from parity.engine.records import RunRecords
+from parity.engine.signals import SignalSet
 
 
 @dataclass(frozen=True)

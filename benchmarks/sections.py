@@ -1,7 +1,7 @@
 """Where the compiled backtest spends its time: `python -m benchmarks.sections [D|M|L] [POSITION_SIZE]`.
 
 numba has no profiler for compiled code, so this mirrors the per-bar loop of
-brokers.sim.backtest._simulate with the CPU's cycle counter read between its sections (match_bar,
+parity.brokers.sim.backtest._simulate with the CPU's cycle counter read between its sections (match_bar,
 fills into the book, records, working-order split, decide_bar, cancels + latency draws) and prints
 each section's share. The mirror calls the same kernels in the same order (its final equity is
 checked against run_backtest), so only the counters are added.
@@ -18,21 +18,21 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.core.extending import intrinsic
 
-from brokers.sim.backtest import bars_per_session, fill_vol, run_backtest, session_ends
-from brokers.sim.latency import draw_delay_ns
-from brokers.sim.matching import match_bar
-from brokers.sim.params import sim_params
-from engine.kernels.buffers import ensure_capacity
-from engine.kernels.cancels import working_by_symbol
-from engine.kernels.orders import cancel_working
-from engine.kernels.portfolio import apply_fills, mark_to_market, update_marks
-from engine.kernels.orders import generate_orders
-from engine.kernels.risk import review_targets
-from engine.kernels.sizing import size_targets
-from engine.kernels.step import make_book
-from engine.kernels.stops import hold_exiting_positions, place_stops
-from engine.params import engine_params
-from engine.types import EQUITY_DTYPE, FILL_DTYPE, ORDER_DTYPE, RISK_EVENT_DTYPE
+from parity.brokers.sim.backtest import bars_per_session, fill_vol, run_backtest, session_ends
+from parity.brokers.sim.latency import draw_delay_ns
+from parity.brokers.sim.matching import match_bar
+from parity.brokers.sim.params import sim_params
+from parity.engine.kernels.buffers import ensure_capacity
+from parity.engine.kernels.cancels import working_by_symbol
+from parity.engine.kernels.orders import cancel_working
+from parity.engine.kernels.portfolio import apply_fills, mark_to_market, update_marks
+from parity.engine.kernels.orders import generate_orders
+from parity.engine.kernels.risk import review_targets
+from parity.engine.kernels.sizing import size_targets
+from parity.engine.kernels.step import make_book
+from parity.engine.kernels.stops import hold_exiting_positions, place_stops
+from parity.engine.params import engine_params
+from parity.engine.types import EQUITY_DTYPE, FILL_DTYPE, ORDER_DTYPE, RISK_EVENT_DTYPE
 
 SECTIONS = ("vol + match_bar", "apply fills + mark", "records", "working split + book", "decide: sizing",
             "decide: risk + exits", "decide: orders", "decide: stops", "cancels + latency")
@@ -166,7 +166,7 @@ def profile(name: str) -> None:
     equity = run(spent)
     loop_s = time.perf_counter() - start
     reference = run_backtest(bars, signals, config, "sections").equity["equity"][-1]
-    assert equity["equity"][-1] == reference, "the timed mirror no longer matches brokers.sim.backtest"
+    assert equity["equity"][-1] == reference, "the timed mirror no longer matches parity.brokers.sim.backtest"
     total = spent.sum()
     print(f"{w.label()}: timed run {loop_s:.3f} s; per bar "
           f"{loop_s / w.n_bars * 1e6:.1f} us")

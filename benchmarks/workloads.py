@@ -16,11 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.config import load_config
-from engine.config.schema import ParityConfig
-from engine.data.bars import Bars
-from engine.data.synthetic import synthetic_bars
-from engine.signals import SignalSet
+from parity.engine.config import load_config
+from parity.engine.config.schema import ParityConfig
+from parity.engine.data.bars import Bars
+from parity.engine.data.synthetic import synthetic_bars
+from parity.engine.signals import SignalSet
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = 7

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, Sequence, runtime_checkable
 
-from engine.types import OrderReason, OrderStatus, OrderType, Side, TimeInForce
+from parity.engine.types import OrderReason, OrderStatus, OrderType, Side, TimeInForce
 
 
 @dataclass(frozen=True)

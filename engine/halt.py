@@ -1,7 +1,7 @@
 """The emergency stop's state: a flag file that outlives the process that set it.
 
 `parity halt` (parity/commands/halt.py) writes the file; every running loop asks a `HaltSwitch`
-once per bar (engine.stepper.Stepper's `halt` hook) and, while the file exists, decides the bar
+once per bar (parity.engine.stepper.Stepper's `halt` hook) and, while the file exists, decides the bar
 under the emergency stop (engine/kernels/emergency.py): no new risk, working orders cancelled,
 positions flattened if `risk_management.flatten_on_emergency_stop`. Because the state is a file, a
 restarted process comes back halted until someone runs `parity halt --clear`. A file that exists
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 
-class NoteWriter(Protocol):  # engine.journal.Journal satisfies it
+class NoteWriter(Protocol):  # parity.engine.journal.Journal satisfies it
     def note(self, ts: int, kind: str, text: str) -> None: ...
 
 

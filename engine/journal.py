@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from engine.broker import Fill, OrderEvent, OrderRequest
-from engine.types import OrderStatus, OrderType, Side, TimeInForce
+from parity.engine.broker import Fill, OrderEvent, OrderRequest
+from parity.engine.types import OrderStatus, OrderType, Side, TimeInForce
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS signals (

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.types import OrderStatus
+from parity.engine.types import OrderStatus
 
 
 @dataclass(frozen=True)

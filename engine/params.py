@@ -1,15 +1,15 @@
 """The engine's parameters as small NamedTuples of plain numbers, built once from the config.
 
 numba kernels receive these (never the pydantic config). Enum-valued settings become the ints of
-engine.types, so a kernel compares `params.orders.order_type == MARKET` without strings.
+parity.engine.types, so a kernel compares `params.orders.order_type == MARKET` without strings.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from engine.config.schema import ParityConfig
-from engine.types import OrderType, TimeInForce
+from parity.engine.config.schema import ParityConfig
+from parity.engine.types import OrderType, TimeInForce
 
 
 class SizingParams(NamedTuple):

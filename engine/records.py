@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from engine.types import (
+from parity.engine.types import (
     EQUITY_DTYPE,
     FILL_DTYPE,
     ORDER_DTYPE,

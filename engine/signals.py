@@ -11,7 +11,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from engine.data.bars import Bars
+from parity.engine.data.bars import Bars
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ arrival price (arrival_at = created_at, arrival_price NaN), and a fill's referen
 participation (NaN). The engine imports no broker: a broker that must be advanced bar by bar (the
 SimBroker) implements `BarDriven.on_bar`, which the loop calls before each step.
 
-`halt` (optional: an engine.halt.HaltSwitch, or any callable of the bar index) is asked once per
+`halt` (optional: an parity.engine.halt.HaltSwitch, or any callable of the bar index) is asked once per
 step: when it answers True the bar is decided under the emergency stop (engine/kernels/emergency.py).
 """
 
@@ -23,17 +23,17 @@ from typing import Callable, Mapping, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
-from engine.broker import Broker, OrderEvent, OrderRequest
-from engine.config.schema import ParityConfig
-from engine.data.bars import Bars
-from engine.kernels.buffers import ensure_capacity
-from engine.kernels.cancels import order_kind, working_by_symbol
-from engine.kernels.portfolio import apply_fill, mark_to_market, update_marks
-from engine.kernels.step import decide_bar, make_book
-from engine.params import engine_params
-from engine.records import RunRecords, client_order_id
-from engine.signals import SignalSet
-from engine.types import (EQUITY_DTYPE, FILL_DTYPE, ORDER_DTYPE, RISK_EVENT_DTYPE, OrderReason, OrderStatus, OrderType,
+from parity.engine.broker import Broker, OrderEvent, OrderRequest
+from parity.engine.config.schema import ParityConfig
+from parity.engine.data.bars import Bars
+from parity.engine.kernels.buffers import ensure_capacity
+from parity.engine.kernels.cancels import order_kind, working_by_symbol
+from parity.engine.kernels.portfolio import apply_fill, mark_to_market, update_marks
+from parity.engine.kernels.step import decide_bar, make_book
+from parity.engine.params import engine_params
+from parity.engine.records import RunRecords, client_order_id
+from parity.engine.signals import SignalSet
+from parity.engine.types import (EQUITY_DTYPE, FILL_DTYPE, ORDER_DTYPE, RISK_EVENT_DTYPE, OrderReason, OrderStatus, OrderType,
                           Side, TimeInForce)
 
 _WITH_LIMIT = (int(OrderType.LIMIT), int(OrderType.STOP_LIMIT))
@@ -201,7 +201,7 @@ class Stepper:
                                                                 f.price, 0.0)
 
     def _read_open_orders(self) -> dict[int, list[tuple[str, int]]]:
-        """Fill the Book's working-order arrays from the broker's open orders (engine.kernels.cancels);
+        """Fill the Book's working-order arrays from the broker's open orders (parity.engine.kernels.cancels);
         returns our open orders as (client id, kind) per symbol."""
         working: dict[int, list[tuple[str, int]]] = {}
         ours = [(idx, ev) for ev in self.broker.open_orders()

@@ -13,16 +13,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from engine.config import ConfigError, ParityConfig, config_hash, dump_config
-from engine.data.bars import Bars
-from engine.data.errors import DataError
-from engine.records import RunRecords
-from engine.signals import SignalSet, Strategy
+from parity.engine.config import ConfigError, ParityConfig, config_hash, dump_config
+from parity.engine.data.bars import Bars
+from parity.engine.data.errors import DataError
+from parity.engine.records import RunRecords
+from parity.engine.signals import SignalSet, Strategy
 from parity.progress import NO_PROGRESS, Progress
-from reports.run_data import RunData
-from reports.stats import compute_stats, periods_per_year
-from reports.worker import ReportWorker
-from reports.writer import make_run_id, staged_run_dir, write_run_files
+from parity.reports.run_data import RunData
+from parity.reports.stats import compute_stats, periods_per_year
+from parity.reports.worker import ReportWorker
+from parity.reports.writer import make_run_id, staged_run_dir, write_run_files
 
 STAGES = ("data", "signals", "simulation", "report")
 
@@ -38,9 +38,9 @@ class BacktestParts:
 
 def default_parts() -> BacktestParts:
     # Imported here so that `parity validate` and `parity --help` do not pay for numba/xgboost imports.
-    from brokers.sim.backtest import run_backtest
-    from engine.data import load_bars
-    from strategies import build_strategy
+    from parity.brokers.sim.backtest import run_backtest
+    from parity.engine.data import load_bars
+    from parity.strategies import build_strategy
 
     return BacktestParts(load_bars=load_bars, build_strategy=build_strategy, run_backtest=run_backtest)
 

@@ -1,7 +1,7 @@
 """The `parity` command line: subcommands registered from their own modules (parity/commands/).
 
 Errors the user can fix (config, data, files) print one line per problem on stderr and exit with
-code 2, without a traceback; a run that fails leaves no run folder behind (see reports.writer).
+code 2, without a traceback; a run that fails leaves no run folder behind (see parity.reports.writer).
 """
 
 from __future__ import annotations

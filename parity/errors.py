@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from engine.config import ConfigError
-from engine.data.errors import DataError
+from parity.engine.config import ConfigError
+from parity.engine.data.errors import DataError
 
 # OSError covers files that cannot be read or written (missing, permissions, disk full) and
-# reports.writer.RunFolderExistsError (a FileExistsError): the message names the path, and a
+# parity.reports.writer.RunFolderExistsError (a FileExistsError): the message names the path, and a
 # traceback would not help the user. (reports.* is not imported here: it pulls in vectorbt, and
 # `parity --help` should stay quick.)
 USER_ERRORS: tuple[type[BaseException], ...] = (ConfigError, DataError, OSError)

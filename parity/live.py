@@ -25,17 +25,17 @@ from typing import Any, Callable, Protocol
 import numpy as np
 import pandas as pd
 
-from brokers.alpaca.reconcile import ReconcileReport, reconcile
-from engine.clock import Clock
-from engine.config import ParityConfig
-from engine.data.bars import Bars
-from engine.data.calendar import bar_times, sessions
-from engine.halt import HaltSwitch
-from engine.journal import Journal, Snapshot
-from engine.stepper import Stepper
-from engine.signals import Strategy
-from engine.records import client_order_id
-from engine.types import OrderReason, OrderStatus, RiskAction, RiskRule, TimeInForce
+from parity.brokers.alpaca.reconcile import ReconcileReport, reconcile
+from parity.engine.clock import Clock
+from parity.engine.config import ParityConfig
+from parity.engine.data.bars import Bars
+from parity.engine.data.calendar import bar_times, sessions
+from parity.engine.halt import HaltSwitch
+from parity.engine.journal import Journal, Snapshot
+from parity.engine.stepper import Stepper
+from parity.engine.signals import Strategy
+from parity.engine.records import client_order_id
+from parity.engine.types import OrderReason, OrderStatus, RiskAction, RiskRule, TimeInForce
 from parity.live_child import ChildError
 from parity.live_report import ReportRequest, write_in_child
 
@@ -101,7 +101,7 @@ def _freeze_heap() -> None:
 
 
 class LiveRunner:
-    """Drives one `engine.stepper.Stepper` (the backtest's decision step) from live bars.
+    """Drives one `parity.engine.stepper.Stepper` (the backtest's decision step) from live bars.
 
     Client order ids use `order_key` = run_key + "e" + the number of earlier runner starts in the
     journal, so a restarted process never reuses an id; journal rows (decisions, snapshots) use
@@ -119,7 +119,7 @@ class LiveRunner:
         self.order_key = ""
         self._steps = 0
         self._n_events = 0
-        # Incremental scoring (strategies.LiveScorer): warmed on the history before the first live
+        # Incremental scoring (parity.strategies.LiveScorer): warmed on the history before the first live
         # bar, then fed one bar at a time; without it the strategy regenerates over the window.
         self._scorer_factory = scorer_factory
         self._scorer: Any = None

@@ -11,17 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from brokers.alpaca.broker import AlpacaBroker
-from brokers.alpaca.credentials import Credentials, credentials_from_env
-from brokers.alpaca.live_bars import AlpacaBarFeed
-from brokers.alpaca.market_data import AlpacaBars
-from brokers.alpaca.resilience import RateLimiter
-from engine.clock import Clock
-from engine.config import ConfigError, ParityConfig, config_hash
-from engine.data.bars import Bars
-from engine.data.universe import read_universe
-from engine.journal import Journal
-from engine.signals import Strategy
+from parity.brokers.alpaca.broker import AlpacaBroker
+from parity.brokers.alpaca.credentials import Credentials, credentials_from_env
+from parity.brokers.alpaca.live_bars import AlpacaBarFeed
+from parity.brokers.alpaca.market_data import AlpacaBars
+from parity.brokers.alpaca.resilience import RateLimiter
+from parity.engine.clock import Clock
+from parity.engine.config import ConfigError, ParityConfig, config_hash
+from parity.engine.data.bars import Bars
+from parity.engine.data.universe import read_universe
+from parity.engine.journal import Journal
+from parity.engine.signals import Strategy
 from parity.live import LiveRunner
 from parity.live_scoring import RemoteScorer, RemoteStrategy
 
@@ -36,7 +36,7 @@ def build_strategy(config: ParityConfig) -> Strategy:
 
 
 def live_scorer_factory(config: ParityConfig) -> Callable[[Bars], RemoteScorer]:
-    """history Bars -> strategies.LiveScorer warmed up on them, in a scoring worker process."""
+    """history Bars -> parity.strategies.LiveScorer warmed up on them, in a scoring worker process."""
     return lambda history: RemoteScorer(config.strategy, history)
 
 

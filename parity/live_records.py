@@ -11,9 +11,9 @@ from typing import Sequence
 
 import numpy as np
 
-from engine.journal import Journal
-from engine.records import RunRecords
-from engine.types import (
+from parity.engine.journal import Journal
+from parity.engine.records import RunRecords
+from parity.engine.types import (
     EQUITY_DTYPE,
     FILL_DTYPE,
     ORDER_DTYPE,

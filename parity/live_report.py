@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from engine.config import ParityConfig, dump_config
-from engine.journal import Journal
+from parity.engine.config import ParityConfig, dump_config
+from parity.engine.journal import Journal
 from parity.live_child import Exit, report_peak, run_once
 from parity.live_records import records_from_journal
 
@@ -51,9 +51,9 @@ def signals_frame(journal: Journal, run_key: str) -> pd.DataFrame:
 
 def write_run_folder(request: ReportRequest) -> Path:
     """(Re)write `request.run_dir` from the journal; what the child process runs."""
-    from reports.run_data import RunData
-    from reports.stats import compute_stats, periods_per_year
-    from reports.writer import staged_run_dir, write_run_files
+    from parity.reports.run_data import RunData
+    from parity.reports.stats import compute_stats, periods_per_year
+    from parity.reports.writer import staged_run_dir, write_run_files
 
     with Journal(request.journal_path) as journal:
         records = records_from_journal(journal, request.run_key, request.symbols, request.sectors)

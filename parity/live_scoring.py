@@ -2,7 +2,7 @@
 
 Scoring needs polars (features), scipy.stats (ranks), numba feature kernels and XGBoost: ~200 MB
 resident that a runner idling between bar closes would otherwise hold all day. The worker runs the
-very same `strategies.LiveScorer` (warm-up on the history, then one bar per `update`), so its scores
+very same `parity.strategies.LiveScorer` (warm-up on the history, then one bar per `update`), so its scores
 are the batch run's to the bit, as in-process scoring was; `RemoteScorer.close()` ends it, and the
 runner starts a new one, warmed up on the history again, at its next decision.
 
@@ -16,16 +16,16 @@ from typing import Any
 
 import numpy as np
 
-from engine.config.schema import StrategyConfig
-from engine.data.bars import Bars
-from engine.signals import SignalSet
+from parity.engine.config.schema import StrategyConfig
+from parity.engine.data.bars import Bars
+from parity.engine.signals import SignalSet
 from parity.live_child import Worker, serve
 
 MODULE = "parity.live_scoring"
 
 
 class RemoteScorer:
-    """`strategies.LiveScorer(cfg, history)` living in a worker process: same `update` and
+    """`parity.strategies.LiveScorer(cfg, history)` living in a worker process: same `update` and
     `model_version`, plus `close()`."""
 
     def __init__(self, cfg: StrategyConfig, history: Bars) -> None:
@@ -66,7 +66,7 @@ class RemoteStrategy:
 def _handle(request: tuple, state: dict[str, Any]) -> Any:
     op = request[0]
     if op == "warm":
-        from strategies import LiveScorer
+        from parity.strategies import LiveScorer
 
         state["scorer"] = LiveScorer(request[1], request[2])
         return state["scorer"].model_version
@@ -75,7 +75,7 @@ def _handle(request: tuple, state: dict[str, Any]) -> Any:
         scores = scorer.update(request[1])
         return np.ascontiguousarray(scores, dtype=np.float64), str(scorer.model_version)
     if op == "generate":
-        from strategies import build_strategy
+        from parity.strategies import build_strategy
 
         signals = build_strategy(request[1]).generate(request[2], None)
         return np.ascontiguousarray(signals.scores, dtype=np.float64), signals.model_version

@@ -15,8 +15,8 @@ from typing import Any, Iterator
 
 import pandas as pd
 
-from engine.config import ParityConfig
-from engine.data.bars import Bars
+from parity.engine.config import ParityConfig
+from parity.engine.data.bars import Bars
 from parity.live_child import Worker, serve
 
 MODULE = "parity.live_venue"

@@ -20,17 +20,17 @@ from typing import TYPE_CHECKING, Callable, Iterator
 import numpy as np
 import pandas as pd
 
-from brokers.alpaca.credentials import Credentials
-from brokers.alpaca.replay import ReplayBroker, ReplayVenue
-from brokers.alpaca.resilience import RateLimiter
-from engine.config import ParityConfig
-from engine.data import load_bars
-from engine.data.bars import Bars
+from parity.brokers.alpaca.credentials import Credentials
+from parity.brokers.alpaca.replay import ReplayBroker, ReplayVenue
+from parity.brokers.alpaca.resilience import RateLimiter
+from parity.engine.config import ParityConfig
+from parity.engine.data import load_bars
+from parity.engine.data.bars import Bars
 from parity.live import CycleReport
 from parity.live_app import build_live
 
 if TYPE_CHECKING:  # imported where a fake is started: a venue process keeps aiohttp out of the runner
-    from brokers.alpaca.fake import FakeAlpaca
+    from parity.brokers.alpaca.fake import FakeAlpaca
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def replay_world(config: ParityConfig, bars: Bars, warmup: int, key_id: str = RE
                  secret_key: str = REPLAY_SECRET) -> Iterator[tuple[FakeAlpaca, ReplayVenue, ParityConfig]]:
     """A local fake Alpaca holding the first `warmup` bars as history, its clock at the close of the
     last of them; the venue that replays later bars into it; and `config` pointed at it."""
-    from brokers.alpaca.fake import FakeAlpaca
+    from parity.brokers.alpaca.fake import FakeAlpaca
 
     with FakeAlpaca(key_id, secret_key, cash=config.simulation.initial_cash,
                     now=pd.Timestamp(int(bars.open_ts[0]), tz="UTC") - pd.Timedelta(hours=1),

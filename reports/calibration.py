@@ -7,7 +7,7 @@ Slippage model (brokers/sim/slippage.py), per slipped fill, in bps against the t
 Observed per fill: s * (price - reference_price) / reference_price * 1e4. The intercept and the
 coefficient are fitted by non-negative least squares (scipy.optimize.lsq_linear, bounds >= 0, both
 are >= 0 in the config) with OLS standard errors. daily_vol is recomputed exactly as the simulator
-computes it (brokers.sim.volatility.daily_vol over the run's closes, row = the fill's bar, i.e. known
+computes it (parity.brokers.sim.volatility.daily_vol over the run's closes, row = the fill's bar, i.e. known
 before that bar opened; lookback = simulation.slippage.vol_lookback). Left out of the fit: fills
 without a reference price, fills whose price equals their order's limit price (the simulator does not
 slip a limit fill at its limit and caps a gapped one there, so they carry no or censored slippage),
@@ -32,8 +32,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from engine.config.schema import LatencyConfig, SimulationConfig, SlippageConfig
-from reports.costs_prices import MarketPrices, utc_ns
+from parity.engine.config.schema import LatencyConfig, SimulationConfig, SlippageConfig
+from parity.reports.costs_prices import MarketPrices, utc_ns
 
 MIN_FILLS = 3
 _CONSTANT_SPREAD = 1e-6  # relative spread of delays below which latency counts as constant
@@ -215,12 +215,12 @@ def _round(value: float) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m reports.calibration RUN_DIR`: print the calibrated `simulation:` snippet of a run folder."""
+    """`python -m parity.reports.calibration RUN_DIR`: print the calibrated `simulation:` snippet of a run folder."""
     import argparse
 
-    from reports.costs_run import analyse_run_dir  # imports this module: keep it out of module import time
+    from parity.reports.costs_run import analyse_run_dir  # imports this module: keep it out of module import time
 
-    parser = argparse.ArgumentParser(prog="python -m reports.calibration", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m parity.reports.calibration", description=main.__doc__)
     parser.add_argument("run_dir", help="a run folder, e.g. reports/<run-id>")
     args = parser.parse_args(argv)
     print(analyse_run_dir(args.run_dir).calibration.yaml_snippet(), end="")

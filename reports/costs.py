@@ -40,8 +40,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from reports.costs_compare import compare_with_simulator, comparison_summary
-from reports.costs_prices import MarketPrices, utc_ns
+from parity.reports.costs_compare import compare_with_simulator, comparison_summary
+from parity.reports.costs_prices import MarketPrices, utc_ns
 
 __all__ = ["COMPONENTS", "EXECUTION_PARTS", "attribute_orders", "compare_with_simulator", "comparison_summary",
            "fill_totals", "order_end_prices"]
@@ -192,4 +192,4 @@ def _check_columns(frame: pd.DataFrame, needed: tuple[str, ...], name: str) -> N
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise ValueError(f"{name} frame lacks column(s) {', '.join(missing)}; pass the {name} frame of a run "
-                         f"(engine.records.RunRecords.{name}_frame() or reports/<run-id>/{name}.parquet)")
+                         f"(parity.engine.records.RunRecords.{name}_frame() or reports/<run-id>/{name}.parquet)")

@@ -1,4 +1,4 @@
-"""Cost aggregates over an attribution frame (reports.costs.attribute_orders): groupings, headline
+"""Cost aggregates over an attribution frame (parity.reports.costs.attribute_orders): groupings, headline
 figures, break-even cost and the cumulative cost drag on equity.
 
 Group bps are notional-weighted: sum of dollars / sum of decision notional * 1e4, so a group's
@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from reports.costs import COMPONENTS, EXECUTION_PARTS
-from reports.costs_prices import MARKET_TZ, MarketPrices, utc_ns
+from parity.reports.costs import COMPONENTS, EXECUTION_PARTS
+from parity.reports.costs_prices import MARKET_TZ, MarketPrices, utc_ns
 
 PARTICIPATION_EDGES = (0.0, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.10, np.inf)
 PARTICIPATION_LABELS = ("<0.01%", "0.01-0.05%", "0.05-0.1%", "0.1-0.5%", "0.5-1%", "1-2.5%", "2.5-5%", "5-10%", ">10%")
@@ -38,7 +38,7 @@ _SUMMED = ("notional", *COMPONENTS, *EXECUTION_PARTS, "total")
 def add_context(attribution: pd.DataFrame, prices: MarketPrices, vol_lookback: int) -> pd.DataFrame:
     """The grouping columns: side label, month, time of day (intraday only), daily vol and buckets.
 
-    daily_vol is the simulator's volatility known at the decision (brokers.sim.volatility.daily_vol,
+    daily_vol is the simulator's volatility known at the decision (parity.brokers.sim.volatility.daily_vol,
     row decision bar + 1: returns up to the decision close) from `prices`.
     """
     out = attribution.copy()

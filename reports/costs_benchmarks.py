@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from reports.costs_prices import MarketPrices, utc_ns
+from parity.reports.costs_prices import MarketPrices, utc_ns
 
 _LIMIT_TYPES = ("limit", "stop_limit")
 

@@ -23,12 +23,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from brokers.sim.fees import commission, sec_fee, taf_fee
-from brokers.sim.slippage import slippage_bps
-from engine.config.schema import SimulationConfig
-from reports.calibration import fill_daily_vol
-from reports.costs_benchmarks import complete_benchmarks
-from reports.costs_prices import MarketPrices
+from parity.brokers.sim.fees import commission, sec_fee, taf_fee
+from parity.brokers.sim.slippage import slippage_bps
+from parity.engine.config.schema import SimulationConfig
+from parity.reports.calibration import fill_daily_vol
+from parity.reports.costs_benchmarks import complete_benchmarks
+from parity.reports.costs_prices import MarketPrices
 
 
 def compare_with_simulator(orders: pd.DataFrame, fills: pd.DataFrame, prices: MarketPrices,

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from engine.config.schema import SlippageConfig
-from reports.calibration import SlippageFit
-from reports.figures import DPI, fixed_figure
+from parity.engine.config.schema import SlippageConfig
+from parity.reports.calibration import SlippageFit
+from parity.reports.figures import DPI, fixed_figure
 
 TOP_SYMBOLS = 25
 _PARTS = (("delay", "delay"), ("timing", "execution: timing"), ("slippage", "execution: spread + impact"),

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from brokers.sim.volatility import daily_vol
-from engine.data.bars import Bars
+from parity.brokers.sim.volatility import daily_vol
+from parity.engine.data.bars import Bars
 
 MARKET_TZ = "America/New_York"
 
@@ -50,7 +50,7 @@ class MarketPrices:
             raise KeyError(f"symbol {symbol!r} is not in the run's universe ({len(self.symbols)} symbols)") from None
 
     def daily_vol(self, lookback: int) -> np.ndarray:
-        """The simulator's own volatility (brokers.sim.volatility.daily_vol): row t known before bar t opens,
+        """The simulator's own volatility (parity.brokers.sim.volatility.daily_vol): row t known before bar t opens,
         over close_history + close so that the first rows have their look-back too."""
         if self.close_history is None or not len(self.close_history):
             return daily_vol(self.close, lookback, self.bars_per_session)
@@ -59,7 +59,7 @@ class MarketPrices:
 
 
 def mean_bars_per_session(session: np.ndarray) -> float:
-    """Bars per session as the simulator scales daily_vol (brokers.sim.backtest.bar_volatility): the mean."""
+    """Bars per session as the simulator scales daily_vol (parity.brokers.sim.backtest.bar_volatility): the mean."""
     return len(session) / max(len(np.unique(session)), 1)
 
 
@@ -72,7 +72,7 @@ def prices_from_bars(bars: Bars, start: int = 0, stop: int | None = None) -> Mar
         session=np.asarray(bars.session[rows], dtype=np.int64),
         close=np.asarray(bars.close[rows], dtype=np.float64),
         volume=np.asarray(bars.volume[rows], dtype=np.float64),
-        # per session over all the bars, as the simulator scales (brokers.sim.backtest.bar_volatility)
+        # per session over all the bars, as the simulator scales (parity.brokers.sim.backtest.bar_volatility)
         bars_per_session=mean_bars_per_session(np.asarray(bars.session)),
         source="bars",
         open=np.asarray(bars.open[rows], dtype=np.float64),

@@ -1,5 +1,5 @@
 """The run report's cost section: headline numbers, the main tables, four figures and the calibrated
-config snippet. `cost_analysis_section` is a reports.html Section (RunData -> html | None)."""
+config snippet. `cost_analysis_section` is a parity.reports.html Section (RunData -> html | None)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from reports.run_data import RunData
+from parity.reports.run_data import RunData
 
 if TYPE_CHECKING:
-    from reports.costs_run import CostAnalysis
+    from parity.reports.costs_run import CostAnalysis
 
-# (summary key, label, format) for the headline table; formats as reports.html.format_value.
+# (summary key, label, format) for the headline table; formats as parity.reports.html.format_value.
 HEADLINE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("orders", "Orders", "int"),
     ("trades", "Orders with fills (trades)", "int"),
@@ -48,23 +48,23 @@ def cost_analysis_section(run: RunData) -> str | None:
     if run.orders.empty:
         return None
     # Imported when the section is drawn: the analysis and its figures pull in numba kernels, scipy and
-    # matplotlib, which `import reports.html` (the CLI, the paper runner) should not pay for.
-    from reports.costs_run import analyse_costs
+    # matplotlib, which `import parity.reports.html` (the CLI, the paper runner) should not pay for.
+    from parity.reports.costs_run import analyse_costs
 
     return render_cost_section(analyse_costs(run))
 
 
 def headline_table(summary: dict[str, Any]) -> pd.DataFrame:
     """The headline figures as a two-column table of formatted values (report and notebook)."""
-    from reports.html import format_value  # html.py lists this module's section: import it lazily
+    from parity.reports.html import format_value  # html.py lists this module's section: import it lazily
 
     rows = [(label, format_value(_finite(summary.get(key)), kind)) for key, label, kind in HEADLINE_ROWS]
     return pd.DataFrame(rows, columns=["metric", "value"])
 
 
 def render_cost_section(analysis: CostAnalysis) -> str:
-    from reports import costs_figures
-    from reports.html import figure_html, section, table_html  # html.py lists this section: import lazily
+    from parity.reports import costs_figures
+    from parity.reports.html import figure_html, section, table_html  # html.py lists this section: import lazily
 
     parts = [
         '<p class="note">Positive = cost to the trader. bps of decision notional (qty x decision price) unless '

@@ -21,17 +21,17 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from engine.config.loader import validate_config
-from engine.config.schema import ParityConfig
-from engine.data import DataError, load_bars
-from engine.data.bars import Bars
-from reports.calibration import Calibration, calibrate, slippage_observations
-from reports.costs import attribute_orders, order_end_prices
-from reports.costs_aggregate import add_context, cost_drag, cost_summary, cost_tables
-from reports.costs_compare import compare_with_simulator, comparison_summary
-from reports.costs_benchmarks import complete_benchmarks
-from reports.costs_prices import MarketPrices, prices_from_bars, prices_from_records, utc_ns
-from reports.run_data import CONFIG_FILE, RunData, load_run
+from parity.engine.config.loader import validate_config
+from parity.engine.config.schema import ParityConfig
+from parity.engine.data import DataError, load_bars
+from parity.engine.data.bars import Bars
+from parity.reports.calibration import Calibration, calibrate, slippage_observations
+from parity.reports.costs import attribute_orders, order_end_prices
+from parity.reports.costs_aggregate import add_context, cost_drag, cost_summary, cost_tables
+from parity.reports.costs_compare import compare_with_simulator, comparison_summary
+from parity.reports.costs_benchmarks import complete_benchmarks
+from parity.reports.costs_prices import MarketPrices, prices_from_bars, prices_from_records, utc_ns
+from parity.reports.run_data import CONFIG_FILE, RunData, load_run
 
 RUN_DIR_ENV = "PARITY_RUN_DIR"
 
@@ -42,7 +42,7 @@ class CostAnalysis:
     mode: str  # "backtest" or "paper"
     prices_source: str  # "bars" or "records"
     config: ParityConfig
-    attribution: pd.DataFrame  # one row per order (reports.costs + grouping columns)
+    attribution: pd.DataFrame  # one row per order (parity.reports.costs + grouping columns)
     tables: dict[str, pd.DataFrame]  # cost_by for each grouping
     summary: dict[str, Any]
     drag: pd.DataFrame

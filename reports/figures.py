@@ -18,8 +18,8 @@ from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
-from reports.run_data import RunData
-from reports.stats import COST_KINDS, fill_costs
+from parity.reports.run_data import RunData
+from parity.reports.stats import COST_KINDS, fill_costs
 
 WIDTH_IN = 10.0
 DPI = 100

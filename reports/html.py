@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import pandas as pd
 
-from reports.costs_report import cost_analysis_section
-from reports.risk_section import risk_section
-from reports.run_data import RunData
-from reports.worker import Job, ReportWorker, share_jobs
+from parity.reports.costs_report import cost_analysis_section
+from parity.reports.risk_section import risk_section
+from parity.reports.run_data import RunData
+from parity.reports.worker import Job, ReportWorker, share_jobs
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -58,7 +58,7 @@ def png_html(png: bytes, alt: str) -> str:
 
 
 def figure_html(fig: Figure, alt: str) -> str:
-    from reports.figures import render_png  # matplotlib: imported when a figure is drawn
+    from parity.reports.figures import render_png  # matplotlib: imported when a figure is drawn
 
     return png_html(render_png(fig), alt)
 
@@ -131,7 +131,7 @@ def data_notes_section(run: RunData) -> str:
 
 
 def figure_group_html(run: RunData, group: str) -> list[str]:
-    from reports.figures import FIGURES
+    from parity.reports.figures import FIGURES
 
     parts = []
     for spec in FIGURES:
@@ -223,7 +223,7 @@ SECTION_WEIGHTS: dict[Section, float] = {cost_analysis_section: 0.7, figures_sec
 
 
 def section_jobs(run: RunData, sections: Sequence[Section] = SECTIONS) -> list[Job]:
-    """One report job per section (see reports.worker): `section(run)` -> html fragment or None."""
+    """One report job per section (see parity.reports.worker): `section(run)` -> html fragment or None."""
     return [(build, (run,)) for build in sections]
 
 

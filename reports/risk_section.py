@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from engine.config.schema import ParityConfig
-from reports.run_data import RunData
+from parity.engine.config.schema import ParityConfig
+from parity.reports.run_data import RunData
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -66,7 +66,7 @@ def limit_usage(run: RunData, config: ParityConfig) -> pd.DataFrame:
 
 
 def usage_figure(usage: pd.DataFrame, halted: pd.Index) -> Figure:
-    from reports.figures import fixed_figure  # matplotlib: imported when a figure is drawn
+    from parity.reports.figures import fixed_figure  # matplotlib: imported when a figure is drawn
 
     fig = fixed_figure(3.8)
     ax = fig.subplots()
@@ -114,9 +114,9 @@ def protective_table(run: RunData) -> pd.DataFrame:
 
 
 def risk_section(run: RunData) -> str | None:
-    """A reports.html Section (listed in reports.html.SECTIONS; imported from there, so the html
+    """A parity.reports.html Section (listed in parity.reports.html.SECTIONS; imported from there, so the html
     helpers are imported here at call time)."""
-    from reports.html import section, table_html
+    from parity.reports.html import section, table_html
 
     if run.equity.empty:
         return None
@@ -140,7 +140,7 @@ def risk_section(run: RunData) -> str | None:
 
 
 def usage_figure_html(usage: pd.DataFrame, halted: pd.Index) -> str:
-    from reports.html import figure_html
+    from parity.reports.html import figure_html
 
     if usage.empty or not np.isfinite(usage.to_numpy(dtype=float)).any():
         return "<p>No limit usage to plot.</p>"

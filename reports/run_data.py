@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from engine.data.bars import Bars
-from engine.records import RunRecords
-from engine.signals import SignalSet
+from parity.engine.data.bars import Bars
+from parity.engine.records import RunRecords
+from parity.engine.signals import SignalSet
 
 # Parquet tables of a run folder: file stem -> RunData attribute.
 TABLES = ("orders", "fills", "equity", "positions", "risk_events", "signals")
@@ -71,7 +71,7 @@ class RunData:
 
 
 def load_run(run_dir: str | Path) -> RunData:
-    """Read a run folder written by `reports.writer` back into a `RunData`."""
+    """Read a run folder written by `parity.reports.writer` back into a `RunData`."""
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise FileNotFoundError(f"{run_dir}: no such run folder")

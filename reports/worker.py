@@ -131,8 +131,8 @@ def _warm_up() -> None:
     """Helper start-up: Ctrl-C is the caller's to handle; import and exercise what every drawing job
     uses (pandas, matplotlib, the font cache), so that its first jobs do not pay first-call costs."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    import reports.html  # noqa: F401
-    from reports.figures import warm_up_rendering
+    import parity.reports.html  # noqa: F401
+    from parity.reports.figures import warm_up_rendering
 
     warm_up_rendering()
 
@@ -144,7 +144,7 @@ def _warm_up_cost_analysis() -> None:
     import numpy as np
     import scipy.optimize  # noqa: F401  (the slippage calibration's least squares, imported where used)
 
-    import reports.costs_run  # noqa: F401  (engine.data, the config schema, numba kernels)
-    from brokers.sim.volatility import daily_vol
+    import parity.reports.costs_run  # noqa: F401  (parity.engine.data, the config schema, numba kernels)
+    from parity.brokers.sim.volatility import daily_vol
 
     daily_vol(np.ones((3, 1)), 2, 1.0)  # loads the cached kernel and numba's CPU target

@@ -21,8 +21,8 @@ from typing import Iterator
 
 import pandas as pd
 
-from reports.html import SECTION_WEIGHTS, assemble_report, section_jobs
-from reports.run_data import (
+from parity.reports.html import SECTION_WEIGHTS, assemble_report, section_jobs
+from parity.reports.run_data import (
     CONFIG_FILE,
     DATA_NOTES_FILE,
     DIAGNOSTICS_DIR,
@@ -30,7 +30,7 @@ from reports.run_data import (
     TABLES,
     RunData,
 )
-from reports.worker import ReportWorker, share_jobs
+from parity.reports.worker import ReportWorker, share_jobs
 
 REPORT_FILE = "report.html"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -75,7 +75,7 @@ def staged_run_dir(output_dir: str | Path, run_id: str) -> Iterator[Path]:
 
 def write_run_files(run_dir: str | Path, run: RunData, html: bool = True, worker: ReportWorker | None = None) -> None:
     """Write every file of a run into `run_dir` (a staging folder from `staged_run_dir`). With a
-    `worker` (reports.worker), the report's sections and the tables are written by two processes at
+    `worker` (parity.reports.worker), the report's sections and the tables are written by two processes at
     once; the files are the same."""
     run_dir = Path(run_dir)
     (run_dir / CONFIG_FILE).write_text(run.config_yaml)

@@ -1,4 +1,4 @@
-"""Strategies: turn bars into one score per symbol per bar (`engine.signals.SignalSet`).
+"""Strategies: turn bars into one score per symbol per bar (`parity.engine.signals.SignalSet`).
 
 - "momentum": cross-sectional momentum, the rule-based baseline (momentum.py).
 - "xgboost": walk-forward XGBoost over 45 engineered features (xgboost_strategy.py).
@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from engine.config.schema import StrategyConfig
-from engine.signals import Strategy
-from strategies.momentum import MomentumStrategy
+from parity.engine.config.schema import StrategyConfig
+from parity.engine.signals import Strategy
+from parity.strategies.momentum import MomentumStrategy
 
 if TYPE_CHECKING:
-    from strategies.live import LiveScorer
-    from strategies.xgboost_strategy import XGBoostStrategy
+    from parity.strategies.live import LiveScorer
+    from parity.strategies.xgboost_strategy import XGBoostStrategy
 
 # Imported on first use (PEP 562): xgboost, scikit-learn and polars cost ~0.5 s and ~60 MB, which a
 # momentum backtest never needs.
-_LAZY = {"LiveScorer": "strategies.live", "XGBoostStrategy": "strategies.xgboost_strategy"}
+_LAZY = {"LiveScorer": "parity.strategies.live", "XGBoostStrategy": "parity.strategies.xgboost_strategy"}
 
 
 def __getattr__(name: str) -> Any:
@@ -36,7 +36,7 @@ def build_strategy(cfg: StrategyConfig) -> Strategy:
     if cfg.name == "momentum":
         return MomentumStrategy(cfg.momentum)
     if cfg.name == "xgboost":
-        from strategies.xgboost_strategy import XGBoostStrategy
+        from parity.strategies.xgboost_strategy import XGBoostStrategy
 
         return XGBoostStrategy(cfg.xgboost)
     raise ValueError(f"strategy.name: '{cfg.name}' is not one of momentum, xgboost")

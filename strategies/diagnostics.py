@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from engine.data.bars import Bars
-from strategies.labels import forward_returns
-from strategies.ranks import row_ranks
+from parity.engine.data.bars import Bars
+from parity.strategies.labels import forward_returns
+from parity.strategies.ranks import row_ranks
 
 
 def _row_mean(x: np.ndarray) -> np.ndarray:

@@ -11,7 +11,7 @@ from typing import Literal
 
 import numpy as np
 
-from strategies.ranks import cross_sectional_rank
+from parity.strategies.ranks import cross_sectional_rank
 
 LabelKind = Literal["raw", "rank", "excess"]
 

@@ -16,15 +16,15 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.config.schema import MomentumConfig, StrategyConfig, XGBoostConfig
-from engine.data.bars import Bars
-from strategies.features import IncrementalFeatures, compute_features
-from strategies.labels import make_labels
-from strategies.model_store import TrainedModel, predict, save_model
-from strategies.momentum import history_needed, momentum_scores
-from strategies.smoothing import TrailingMean
-from strategies.walkforward import is_retrain_bar, last_retrain_at_or_before, window_at
-from strategies.xgboost_strategy import XGBoostStrategy, scores_from_predictions
+from parity.engine.config.schema import MomentumConfig, StrategyConfig, XGBoostConfig
+from parity.engine.data.bars import Bars
+from parity.strategies.features import IncrementalFeatures, compute_features
+from parity.strategies.labels import make_labels
+from parity.strategies.model_store import TrainedModel, predict, save_model
+from parity.strategies.momentum import history_needed, momentum_scores
+from parity.strategies.smoothing import TrailingMean
+from parity.strategies.walkforward import is_retrain_bar, last_retrain_at_or_before, window_at
+from parity.strategies.xgboost_strategy import XGBoostStrategy, scores_from_predictions
 
 
 class _Rows:

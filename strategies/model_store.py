@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 import xgboost as xgb
 
-from engine.config.schema import XGBoostConfig
-from strategies.features.registry import FEATURE_NAMES
-from strategies.walkforward import TrainWindow
+from parity.engine.config.schema import XGBoostConfig
+from parity.strategies.features.registry import FEATURE_NAMES
+from parity.strategies.walkforward import TrainWindow
 
 
 def booster_params(cfg: XGBoostConfig) -> dict[str, Any]:

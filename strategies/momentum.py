@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.config.schema import MomentumConfig
-from engine.data.bars import Bars
-from engine.signals import SignalSet
-from strategies.diagnostics import signal_diagnostics
-from strategies.features.windows_nb import window_cov
-from strategies.ranks import cross_sectional_rank
-from strategies.smoothing import trailing_mean
+from parity.engine.config.schema import MomentumConfig
+from parity.engine.data.bars import Bars
+from parity.engine.signals import SignalSet
+from parity.strategies.diagnostics import signal_diagnostics
+from parity.strategies.features.windows_nb import window_cov
+from parity.strategies.ranks import cross_sectional_rank
+from parity.strategies.smoothing import trailing_mean
 
 # Momentum has no label horizon; its diagnostics measure the next bar's return.
 _DIAGNOSTIC_HORIZON = 1

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.config.schema import XGBoostConfig
+from parity.engine.config.schema import XGBoostConfig
 
 
 @dataclass(frozen=True)

@@ -14,16 +14,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from engine.config.schema import XGBoostConfig
-from engine.data.bars import Bars
-from engine.signals import SignalSet
-from strategies.diagnostics import signal_diagnostics
-from strategies.features import FEATURE_NAMES, compute_features
-from strategies.labels import make_labels
-from strategies.model_store import TrainedModel, fit_model, predict, save_model
-from strategies.ranks import cross_sectional_rank
-from strategies.smoothing import trailing_mean
-from strategies.walkforward import TrainWindow, plan_walk_forward, training_set
+from parity.engine.config.schema import XGBoostConfig
+from parity.engine.data.bars import Bars
+from parity.engine.signals import SignalSet
+from parity.strategies.diagnostics import signal_diagnostics
+from parity.strategies.features import FEATURE_NAMES, compute_features
+from parity.strategies.labels import make_labels
+from parity.strategies.model_store import TrainedModel, fit_model, predict, save_model
+from parity.strategies.ranks import cross_sectional_rank
+from parity.strategies.smoothing import trailing_mean
+from parity.strategies.walkforward import TrainWindow, plan_walk_forward, training_set
 
 
 def scores_from_predictions(predictions: np.ndarray, close: np.ndarray) -> np.ndarray:

@@ -25,15 +25,15 @@ from alpaca.trading.enums import QueryOrderStatus
 from alpaca.trading.models import Order
 from alpaca.trading.requests import GetCalendarRequest, GetOrdersRequest, ReplaceOrderRequest
 
-from brokers.alpaca import mapping
-from brokers.alpaca.credentials import Credentials, credentials_from_env, install_redaction
-from brokers.alpaca.resilience import HardenedRequest, HttpPolicy, RateLimiter, harden, retry_delay
-from brokers.alpaca.stream import TradeUpdateStream
-from brokers.alpaca.tracker import OrderTracker
-from engine.broker import AccountState, OrderAck, OrderEvent, OrderRequest
-from engine.clock import Clock, WallClock
-from engine.journal import Journal
-from engine.types import TimeInForce
+from parity.brokers.alpaca import mapping
+from parity.brokers.alpaca.credentials import Credentials, credentials_from_env, install_redaction
+from parity.brokers.alpaca.resilience import HardenedRequest, HttpPolicy, RateLimiter, harden, retry_delay
+from parity.brokers.alpaca.stream import TradeUpdateStream
+from parity.brokers.alpaca.tracker import OrderTracker
+from parity.engine.broker import AccountState, OrderAck, OrderEvent, OrderRequest
+from parity.engine.clock import Clock, WallClock
+from parity.engine.journal import Journal
+from parity.engine.types import TimeInForce
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class Session:
 
 
 class AlpacaBroker:
-    """Implements engine.broker.Broker. Use as a context manager (starts/stops the stream)."""
+    """Implements parity.engine.broker.Broker. Use as a context manager (starts/stops the stream)."""
 
     def __init__(self, alpaca_cfg: Any, creds: Credentials | None = None, journal: Journal | None = None,
                  run_key: str = "", clock: Clock | None = None, use_stream: bool = True,

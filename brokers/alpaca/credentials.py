@@ -11,7 +11,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 
-from engine.config.loader import ConfigError
+from parity.engine.config.loader import ConfigError
 
 KEY_ENV = "APCA_API_KEY_ID"
 SECRET_ENV = "APCA_API_SECRET_KEY"

@@ -11,11 +11,11 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
-from brokers.alpaca.market_data import AlpacaBars
-from engine.data.alpaca_source import pipeline_frame
-from engine.data.bars import Bars
-from engine.data.errors import DataError
-from engine.data.pipeline import build_bars
+from parity.brokers.alpaca.market_data import AlpacaBars
+from parity.engine.data.alpaca_source import pipeline_frame
+from parity.engine.data.bars import Bars
+from parity.engine.data.errors import DataError
+from parity.engine.data.pipeline import build_bars
 
 
 class AlpacaBarFeed:

@@ -22,8 +22,8 @@ from alpaca.trading.requests import (
     StopOrderRequest,
 )
 
-from engine.broker import AccountState, Fill, OrderEvent, OrderRequest
-from engine.types import OrderStatus, OrderType, Side, TimeInForce
+from parity.engine.broker import AccountState, Fill, OrderEvent, OrderRequest
+from parity.engine.types import OrderStatus, OrderType, Side, TimeInForce
 
 _SIDE_TO_ALPACA = {Side.BUY: ae.OrderSide.BUY, Side.SELL: ae.OrderSide.SELL}
 _SIDE_FROM_ALPACA = {"buy": Side.BUY, "sell": Side.SELL}

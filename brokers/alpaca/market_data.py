@@ -18,8 +18,8 @@ from alpaca.data.historical.stock import StockHistoricalDataClient
 from alpaca.data.requests import StockBarsRequest
 from alpaca.data.timeframe import TimeFrame, TimeFrameUnit
 
-from brokers.alpaca.credentials import Credentials, credentials_from_env, install_redaction
-from brokers.alpaca.resilience import HttpPolicy, harden
+from parity.brokers.alpaca.credentials import Credentials, credentials_from_env, install_redaction
+from parity.brokers.alpaca.resilience import HttpPolicy, harden
 
 log = logging.getLogger(__name__)
 

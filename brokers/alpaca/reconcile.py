@@ -16,8 +16,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Callable
 
-from brokers.alpaca.broker import AlpacaBroker
-from engine.journal import Intent, Journal
+from parity.brokers.alpaca.broker import AlpacaBroker
+from parity.engine.journal import Intent, Journal
 
 log = logging.getLogger(__name__)
 

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 import pandas as pd
 
-from brokers.alpaca.broker import AlpacaBroker
-from brokers.alpaca.mapping import WORKING_STATUSES
-from engine.data.bars import Bars
+from parity.brokers.alpaca.broker import AlpacaBroker
+from parity.brokers.alpaca.mapping import WORKING_STATUSES
+from parity.engine.data.bars import Bars
 
 if TYPE_CHECKING:  # the fake server (aiohttp) is imported by whoever starts one
-    from brokers.alpaca.fake import FakeAlpaca
+    from parity.brokers.alpaca.fake import FakeAlpaca
 
 FillPrices = Callable[[str, int], "tuple[float, float] | None"]  # (client_order_id, bar) -> (price, qty)
 

@@ -15,7 +15,7 @@ import time
 from alpaca.trading.models import TradeUpdate
 from alpaca.trading.stream import TradingStream
 
-from brokers.alpaca.credentials import Credentials
+from parity.brokers.alpaca.credentials import Credentials
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 from alpaca.trading.models import Order, TradeUpdate
 
-from brokers.alpaca import mapping
-from engine.broker import Fill, OrderEvent
-from engine.journal import Journal
-from engine.types import TERMINAL_STATUSES, OrderStatus
+from parity.brokers.alpaca import mapping
+from parity.engine.broker import Fill, OrderEvent
+from parity.engine.journal import Journal
+from parity.engine.types import TERMINAL_STATUSES, OrderStatus
 
 _EPS = 1e-9
 

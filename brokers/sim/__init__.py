@@ -1,8 +1,8 @@
 """The simulated broker: numba matching, slippage, latency and fees, and the compiled backtest loop.
 
-    from brokers.sim import SimBroker, run_backtest
+    from parity.brokers.sim import SimBroker, run_backtest
 
-Exports resolve lazily, so importing one kernel module (e.g. brokers.sim.params) does not load the
+Exports resolve lazily, so importing one kernel module (e.g. parity.brokers.sim.params) does not load the
 whole engine.
 """
 
@@ -12,10 +12,10 @@ from importlib import import_module
 from typing import Any
 
 _EXPORTS = {
-    "SimBroker": "brokers.sim.broker",
-    "run_backtest": "brokers.sim.backtest",
-    "SimParams": "brokers.sim.params",
-    "sim_params": "brokers.sim.params",
+    "SimBroker": "parity.brokers.sim.broker",
+    "run_backtest": "parity.brokers.sim.backtest",
+    "SimParams": "parity.brokers.sim.params",
+    "sim_params": "parity.brokers.sim.params",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -23,5 +23,5 @@ __all__ = sorted(_EXPORTS)
 
 def __getattr__(name: str) -> Any:
     if name not in _EXPORTS:
-        raise AttributeError(f"module 'brokers.sim' has no attribute '{name}'")
+        raise AttributeError(f"module 'parity.brokers.sim' has no attribute '{name}'")
     return getattr(import_module(_EXPORTS[name]), name)

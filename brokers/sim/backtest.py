@@ -3,7 +3,7 @@ simulated venue's matching kernel.
 
 Per bar t, in this order:
 1. match_bar: working orders that reached the venue by bar t's open trade against bar t;
-2. their fills move cash, positions and average entry prices (engine.kernels.portfolio);
+2. their fills move cash, positions and average entry prices (parity.engine.kernels.portfolio);
 3. the book is marked at bar t's close and recorded (equity row, positions row);
 4. decide_bar on scores row t (the same kernel the stepped and live loops call): cancels, then new
    orders, each arriving at the venue close_ts[t] + a submit-latency draw.
@@ -18,21 +18,21 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from brokers.sim.latency import draw_delay_ns
-from brokers.sim.matching import STOP, STOP_LIMIT, executes_now, match_bar, stop_triggered
-from brokers.sim.params import SimParams, sim_params
-from brokers.sim.volatility import daily_vol, vol_at
-from engine.config.schema import ParityConfig
-from engine.data.bars import Bars
-from engine.kernels.buffers import ensure_capacity
-from engine.kernels.cancels import working_by_symbol
-from engine.kernels.orders import cancel_working
-from engine.kernels.portfolio import apply_fills, mark_to_market, update_marks
-from engine.kernels.step import decide_bar, make_book
-from engine.params import EngineParams, engine_params
-from engine.records import RunRecords
-from engine.signals import SignalSet
-from engine.types import EQUITY_DTYPE, FILL_DTYPE, ORDER_DTYPE, RISK_EVENT_DTYPE
+from parity.brokers.sim.latency import draw_delay_ns
+from parity.brokers.sim.matching import STOP, STOP_LIMIT, executes_now, match_bar, stop_triggered
+from parity.brokers.sim.params import SimParams, sim_params
+from parity.brokers.sim.volatility import daily_vol, vol_at
+from parity.engine.config.schema import ParityConfig
+from parity.engine.data.bars import Bars
+from parity.engine.kernels.buffers import ensure_capacity
+from parity.engine.kernels.cancels import working_by_symbol
+from parity.engine.kernels.orders import cancel_working
+from parity.engine.kernels.portfolio import apply_fills, mark_to_market, update_marks
+from parity.engine.kernels.step import decide_bar, make_book
+from parity.engine.params import EngineParams, engine_params
+from parity.engine.records import RunRecords
+from parity.engine.signals import SignalSet
+from parity.engine.types import EQUITY_DTYPE, FILL_DTYPE, ORDER_DTYPE, RISK_EVENT_DTYPE
 
 
 def session_ends(session: np.ndarray) -> np.ndarray:

@@ -17,16 +17,16 @@ from typing import Sequence
 
 import numpy as np
 
-from brokers.sim.backtest import bar_volatility, session_ends
-from brokers.sim.latency import draw_delay_ns, seed_rng
-from brokers.sim.matching import match_bar
-from brokers.sim.params import sim_params
-from engine.broker import AccountState, Fill, OrderAck, OrderEvent, OrderRequest
-from engine.config.schema import ParityConfig
-from engine.data.bars import Bars
-from engine.kernels.buffers import ensure_capacity
-from engine.kernels.portfolio import apply_fills, mark_to_market, update_marks
-from engine.types import FILL_DTYPE, ORDER_DTYPE, OrderStatus, Side
+from parity.brokers.sim.backtest import bar_volatility, session_ends
+from parity.brokers.sim.latency import draw_delay_ns, seed_rng
+from parity.brokers.sim.matching import match_bar
+from parity.brokers.sim.params import sim_params
+from parity.engine.broker import AccountState, Fill, OrderAck, OrderEvent, OrderRequest
+from parity.engine.config.schema import ParityConfig
+from parity.engine.data.bars import Bars
+from parity.engine.kernels.buffers import ensure_capacity
+from parity.engine.kernels.portfolio import apply_fills, mark_to_market, update_marks
+from parity.engine.types import FILL_DTYPE, ORDER_DTYPE, OrderStatus, Side
 
 _TERMINAL_NOT_FILLED = (int(OrderStatus.CANCELED), int(OrderStatus.EXPIRED), int(OrderStatus.REJECTED))
 _SIDES = {int(s): s for s in Side}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from numba import njit
 
-from engine.types import Side
+from parity.engine.types import Side
 
 SELL = int(Side.SELL)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from engine.types import LatencyDistribution
+from parity.engine.types import LatencyDistribution
 
 CONSTANT = int(LatencyDistribution.CONSTANT)
 EXPONENTIAL = int(LatencyDistribution.EXPONENTIAL)

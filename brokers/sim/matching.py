@@ -38,11 +38,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from brokers.sim.fees import commission, sec_fee, taf_fee
-from brokers.sim.latency import draw_delay_ns
-from brokers.sim.params import SimParams
-from brokers.sim.slippage import slippage_bps, slipped_price
-from engine.types import LimitFillMode, OrderStatus, OrderType, Side, TimeInForce
+from parity.brokers.sim.fees import commission, sec_fee, taf_fee
+from parity.brokers.sim.latency import draw_delay_ns
+from parity.brokers.sim.params import SimParams
+from parity.brokers.sim.slippage import slippage_bps, slipped_price
+from parity.engine.types import LimitFillMode, OrderStatus, OrderType, Side, TimeInForce
 
 BUY = int(Side.BUY)
 SELL = int(Side.SELL)

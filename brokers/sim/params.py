@@ -1,7 +1,7 @@
 """`SimParams`: the simulated market's parameters as plain numbers the numba kernels can read.
 
 Built once from the validated `simulation:` config section. Milliseconds become int ns, the string
-choices become the int enums of engine.types. Every field is coerced to exactly `float` or `int`
+choices become the int enums of parity.engine.types. Every field is coerced to exactly `float` or `int`
 so that numba compiles (and caches) one specialisation of the kernels, whatever the YAML held.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from engine.config.schema import SimulationConfig
-from engine.types import LatencyDistribution, LimitFillMode
+from parity.engine.config.schema import SimulationConfig
+from parity.engine.types import LatencyDistribution, LimitFillMode
 
 _LIMIT_FILL_MODES = {"touch": LimitFillMode.TOUCH, "through": LimitFillMode.THROUGH}
 _LATENCY_DISTRIBUTIONS = {

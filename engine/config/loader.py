@@ -15,7 +15,7 @@ from typing import Any, Iterable
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from engine.config.schema import ParityConfig
+from parity.engine.config.schema import ParityConfig
 
 
 class ConfigError(ValueError):

@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from engine.config.schema import DataConfig
-from engine.data.bars import Bars
-from engine.data.calendar import calendar_tz, sessions
-from engine.data.errors import DataError
-from engine.data.pipeline import build_bars
-from engine.data.report import DataReport
-from engine.data.universe import read_universe
+from parity.engine.config.schema import DataConfig
+from parity.engine.data.bars import Bars
+from parity.engine.data.calendar import calendar_tz, sessions
+from parity.engine.data.errors import DataError
+from parity.engine.data.pipeline import build_bars
+from parity.engine.data.report import DataReport
+from parity.engine.data.universe import read_universe
 
 CACHE_COLUMNS = ["symbol", "ts", "open", "high", "low", "close", "volume"]
 

@@ -30,8 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.data.bars import Bars
-from engine.data.report import BarIssue, DataReport, Split
+from parity.engine.data.bars import Bars
+from parity.engine.data.report import BarIssue, DataReport, Split
 
 SUBDIR = "bars"
 KEEP = 8

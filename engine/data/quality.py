@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from engine.data.report import BarIssue
+from parity.engine.data.report import BarIssue
 
 # A high below max(open, close) or a low above min(open, close) by at most this fraction of that
 # price is a rounding or late-print mismatch and is repaired; beyond it one of the four prices is

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from engine.data.report import Split
+from parity.engine.data.report import Split
 
 # New shares per old share. 5:4 (a 20% drop) is left out: ordinary moves reach it too often.
 SPLIT_RATIOS = (1.5, 2.0, 3.0, 4.0, 5.0, 8.0, 10.0, 20.0,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.data.bars import Bars
+from parity.engine.data.bars import Bars
 
 _CHUNK_ROWS = 8192  # part of the output's definition: draws are taken chunk by chunk
 _SESSIONS_PER_YEAR = 252.0
@@ -28,8 +28,8 @@ def synthetic_bars(
     n_sectors: int = 5,
 ) -> Bars:
     """`n_bars` x `n_symbols` bars of seeded GBM OHLCV; symbols "S000".., sectors "Sector0"..."""
-    # imported here: exchange_calendars (~0.1 s) is not needed by `import engine.data` on a cached load
-    from engine.data.calendar import TIMEFRAME_MINUTES, TIMEFRAMES, bars_from
+    # imported here: exchange_calendars (~0.1 s) is not needed by `import parity.engine.data` on a cached load
+    from parity.engine.data.calendar import TIMEFRAME_MINUTES, TIMEFRAMES, bars_from
 
     if n_bars < 1 or n_symbols < 1 or n_sectors < 1:
         raise ValueError(f"synthetic_bars: n_bars={n_bars}, n_symbols={n_symbols}, n_sectors={n_sectors} must be >= 1")

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from engine.data.errors import DataError
-from engine.data.pipeline import FIELDS
+from parity.engine.data.errors import DataError
+from parity.engine.data.pipeline import FIELDS
 
 TIME_COLUMNS = ("date", "timestamp")
 REQUIRED = ("symbol", *FIELDS)

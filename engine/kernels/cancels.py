@@ -19,7 +19,7 @@ import math
 import numpy as np
 from numba import njit
 
-from engine.kernels.codes import REBALANCE, STOP_LOSS_REASON
+from parity.engine.kernels.codes import REBALANCE, STOP_LOSS_REASON
 
 CANCEL_REBALANCE = 1
 CANCEL_STOP = 2

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.types import OrderReason, OrderStatus, OrderType, RiskAction, RiskRule, TimeInForce
+from parity.engine.types import OrderReason, OrderStatus, OrderType, RiskAction, RiskRule, TimeInForce
 
 REBALANCE = np.int64(OrderReason.REBALANCE)
 STOP_LOSS_REASON = np.int64(OrderReason.STOP_LOSS)

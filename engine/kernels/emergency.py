@@ -18,13 +18,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from engine.kernels.buffers import push_risk_event
-from engine.kernels.cancels import CANCEL_REBALANCE, CANCEL_STOP
-from engine.kernels.codes import DAY, EMERGENCY_FLATTEN, EMERGENCY_STOP, EXIT, MARKET, REFUSED
-from engine.kernels.orders import append_order
-from engine.kernels.risk import valuation_price
-from engine.kernels.state import Book
-from engine.params import RiskParams
+from parity.engine.kernels.buffers import push_risk_event
+from parity.engine.kernels.cancels import CANCEL_REBALANCE, CANCEL_STOP
+from parity.engine.kernels.codes import DAY, EMERGENCY_FLATTEN, EMERGENCY_STOP, EXIT, MARKET, REFUSED
+from parity.engine.kernels.orders import append_order
+from parity.engine.kernels.risk import valuation_price
+from parity.engine.kernels.state import Book
+from parity.engine.params import RiskParams
 
 NO_SYMBOL = np.int64(-1)  # the portfolio-wide event's symbol
 

@@ -38,11 +38,11 @@ import math
 import numpy as np
 from numba import njit
 
-from engine.kernels.buffers import ensure_capacity, push_risk_event
-from engine.kernels.cancels import CANCEL_REBALANCE, order_kind
-from engine.kernels.codes import CANCELED, LIMIT, MARKET, MAX_ORDERS_PER_BAR, MIN_TRADE_SIZE, NEW, REBALANCE, REFUSED
-from engine.kernels.state import Book
-from engine.params import OrderParams
+from parity.engine.kernels.buffers import ensure_capacity, push_risk_event
+from parity.engine.kernels.cancels import CANCEL_REBALANCE, order_kind
+from parity.engine.kernels.codes import CANCELED, LIMIT, MARKET, MAX_ORDERS_PER_BAR, MIN_TRADE_SIZE, NEW, REBALANCE, REFUSED
+from parity.engine.kernels.state import Book
+from parity.engine.params import OrderParams
 
 
 _TICK_SLACK = 1e-9  # so 99.90 * 100 = 9989.999999 still floors to 99.90
@@ -188,7 +188,7 @@ def pending_by_symbol(orders: np.ndarray, working: np.ndarray, n_working: int, p
 
 @njit(cache=True)
 def cancel_working(orders: np.ndarray, working: np.ndarray, n_working: int, cancel: np.ndarray) -> int:
-    """Cancel every working order whose kind (engine.kernels.cancels.order_kind) is flagged in its
+    """Cancel every working order whose kind (parity.engine.kernels.cancels.order_kind) is flagged in its
     symbol's `cancel` bits; keeps the survivors' relative order in `working` and returns their count."""
     kept = 0
     for k in range(n_working):

@@ -34,12 +34,12 @@ import math
 import numpy as np
 from numba import njit
 
-from engine.kernels.buffers import push_risk_event
-from engine.kernels.codes import (DAILY_LOSS, POSITION_RISK, POSITION_SIZE, REFUSED, SCALED, SECTOR_EXPOSURE,
+from parity.engine.kernels.buffers import push_risk_event
+from parity.engine.kernels.codes import (DAILY_LOSS, POSITION_RISK, POSITION_SIZE, REFUSED, SCALED, SECTOR_EXPOSURE,
                                   TOTAL_EXPOSURE)
-from engine.kernels.sizing import to_shares
-from engine.kernels.state import Book
-from engine.params import RiskParams
+from parity.engine.kernels.sizing import to_shares
+from parity.engine.kernels.state import Book
+from parity.engine.params import RiskParams
 
 
 _CAP_TOLERANCE = 1e-12  # relative: a target exactly at a cap is not a breach

@@ -20,10 +20,10 @@ import math
 import numpy as np
 from numba import njit
 
-from engine.kernels.buffers import push_risk_event
-from engine.kernels.codes import SCALED, SHORT_NOT_ALLOWED
-from engine.kernels.state import Book
-from engine.params import SizingParams
+from parity.engine.kernels.buffers import push_risk_event
+from parity.engine.kernels.codes import SCALED, SHORT_NOT_ALLOWED
+from parity.engine.kernels.state import Book
+from parity.engine.params import SizingParams
 
 
 FRACTIONAL_STEP = 1e-6  # smallest share increment kept for fractional targets

@@ -2,13 +2,13 @@
 
 Both loops build a `Book` from their own bookkeeping (the compiled loop from its arrays, the stepped
 loop from what the broker reports) and hand it to `decide_bar`. Arrays are (N,), one per symbol.
-Rules that need more state add a field here and fill it in `engine.kernels.step.make_book`, the one
+Rules that need more state add a field here and fill it in `parity.engine.kernels.step.make_book`, the one
 place both loops construct it. Everything here is derivable from what a broker reports (positions,
 cash, open orders) plus two numbers a loop keeps (the session's starting and lowest equity) and the
 halt flag: a restarted live process rebuilds it without hidden memory. One exception changes no
 decision, only the audit trail: `skip_noted`, which keeps a run of skipped small rebalances to one
 MIN_TRADE_SIZE event (a restart may record that event once more). Working orders are split by
-`engine.kernels.stops.working_by_symbol`: resting protective stops are NOT in `pending` (they only
+`parity.engine.kernels.stops.working_by_symbol`: resting protective stops are NOT in `pending` (they only
 act if the price falls through them); every other working order is.
 """
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from engine.kernels.emergency import emergency_stop
-from engine.kernels.orders import generate_orders
-from engine.kernels.risk import review_targets
-from engine.kernels.sizing import size_targets
-from engine.kernels.state import Book
-from engine.kernels.stops import hold_exiting_positions, place_stops
-from engine.params import EngineParams
+from parity.engine.kernels.emergency import emergency_stop
+from parity.engine.kernels.orders import generate_orders
+from parity.engine.kernels.risk import review_targets
+from parity.engine.kernels.sizing import size_targets
+from parity.engine.kernels.state import Book
+from parity.engine.kernels.stops import hold_exiting_positions, place_stops
+from parity.engine.params import EngineParams
 
 
 @njit(cache=True)
@@ -36,9 +36,9 @@ def decide_bar(bar: int, ts: int, scores: np.ndarray, prices: np.ndarray, book: 
     """New orders (appended to `orders`), cancels and risk events for bar `bar`, decided at time `ts`
     on `scores` (row of the SignalSet) and `prices` (the bar's closes; NaN = not trading).
 
-    `cancel` (int8, N) is written with bit flags per symbol (engine.kernels.stops.CANCEL_*): which of
+    `cancel` (int8, N) is written with bit flags per symbol (parity.engine.kernels.stops.CANCEL_*): which of
     the symbol's working orders the loop must cancel before the new ones go out. Under an emergency
-    stop (book.halted) only engine.kernels.emergency runs. Otherwise: sizing -> risk review ->
+    stop (book.halted) only parity.engine.kernels.emergency runs. Otherwise: sizing -> risk review ->
     no added risk while exiting -> rebalance orders -> protective stops.
 
     Returns (orders, n_orders, events, n_events); either buffer may be a grown copy."""

@@ -34,13 +34,13 @@ import math
 import numpy as np
 from numba import njit
 
-from engine.kernels.buffers import push_risk_event
-from engine.kernels.cancels import CANCEL_REBALANCE, CANCEL_STOP
-from engine.kernels.codes import DAY, EXIT, GTC, MARKET, STOP, STOP_LOSS_REASON, STOP_LOSS_RULE
-from engine.kernels.orders import append_order
-from engine.kernels.risk import refuse_beyond_holding
-from engine.kernels.state import Book
-from engine.params import RiskParams
+from parity.engine.kernels.buffers import push_risk_event
+from parity.engine.kernels.cancels import CANCEL_REBALANCE, CANCEL_STOP
+from parity.engine.kernels.codes import DAY, EXIT, GTC, MARKET, STOP, STOP_LOSS_REASON, STOP_LOSS_RULE
+from parity.engine.kernels.orders import append_order
+from parity.engine.kernels.risk import refuse_beyond_holding
+from parity.engine.kernels.state import Book
+from parity.engine.params import RiskParams
 
 
 _SLACK = 1e-9

@@ -24,12 +24,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from reports.worker import ReportWorker
+    from parity.reports.worker import ReportWorker
 
     # Started first, so that its imports overlap all of this process's (the report's second core); a
     # run without the HTML page (or that fails to start) only ends it again.
     with ReportWorker() as worker:
-        from engine.config import validate_config
+        from parity.engine.config import validate_config
 
         config = load(args)
         if args.run_id is not None:  # checked by the same rule as reporting.run_id

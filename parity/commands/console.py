@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from reports.html import format_value
+from parity.reports.html import format_value
 
 STAGE_LABELS = {
     "data": "Loading and checking bars",
@@ -20,7 +20,7 @@ STAGE_LABELS = {
     "report": "Writing statistics and report",
 }
 
-# (stats key, label, format) shown after a run; formats as in reports.html.format_value.
+# (stats key, label, format) shown after a run; formats as in parity.reports.html.format_value.
 SUMMARY = (
     ("total_return", "Total return", "pct"),
     ("cagr", "CAGR", "pct"),

@@ -28,10 +28,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def download(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from brokers.alpaca.market_data import AlpacaBars
-    from engine.config import ConfigError
-    from engine.data.alpaca_source import cache_path, merge_into_cache
-    from engine.data.universe import read_universe
+    from parity.brokers.alpaca.market_data import AlpacaBars
+    from parity.engine.config import ConfigError
+    from parity.engine.data.alpaca_source import cache_path, merge_into_cache
+    from parity.engine.data.universe import read_universe
 
     config = load(args)
     start = args.start or config.data.start

@@ -32,8 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.config import ParityConfig, load_config
-    from engine.halt import clear_halt, read_halt, set_halt
+    from parity.engine.config import ParityConfig, load_config
+    from parity.engine.halt import clear_halt, read_halt, set_halt
 
     config = load_config(args.config, args.overrides) if args.config else ParityConfig()
     path = args.file or config.risk_management.halt_file
@@ -63,7 +63,7 @@ def _journal(config: "object", now: int, text: str) -> None:
     journal_path = Path(config.alpaca.journal_path)  # type: ignore[attr-defined]
     if not journal_path.is_file():
         return  # no journal in use: nothing to note (a journal is never created by this command)
-    from engine.journal import Journal
+    from parity.engine.journal import Journal
 
     with Journal(journal_path) as journal:
         journal.note(now, "halt", text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from engine.config import ParityConfig, load_config
+from parity.engine.config import ParityConfig, load_config
 
 
 def add_overrides(parser: argparse.ArgumentParser) -> None:

@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import tempfile
 
-    from engine.config import load_config
+    from parity.engine.config import load_config
     from parity.replay import replay_config, run_replay
 
     path = args.config or ("config/paper.yaml" if Path("config/paper.yaml").is_file() else "config/default.yaml")

@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.clock import WallClock
+    from parity.engine.clock import WallClock
     from parity.live import MarketSchedule
     from parity.live_app import build_live
 
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         for line in setup.runner.start().lines():
             print(f"reconcile: {line}")
         if args.serve:
-            from engine.halt import HaltSwitch
+            from parity.engine.halt import HaltSwitch
 
             # `kill -USR1 <pid>` = `parity halt`: the flag file it writes is checked at every decision
             HaltSwitch(config.risk_management.halt_file, time.time_ns).install_signal()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from engine.config import ConfigError, ParityConfig, config_hash
+from parity.engine.config import ConfigError, ParityConfig, config_hash
 from parity.commands.options import add_overrides, load
 
 

@@ -13,9 +13,9 @@ import math
 import numpy as np
 import polars as pl
 
-from engine.data.bars import Bars
-from strategies.features.registry import FEATURE_NAMES
-from strategies.features.rolling import Rolling, pick_max, pick_min, safe_div
+from parity.engine.data.bars import Bars
+from parity.strategies.features.registry import FEATURE_NAMES
+from parity.strategies.features.rolling import Rolling, pick_max, pick_min, safe_div
 
 _o, _h, _l, _c, _v = (pl.col(x) for x in ("o", "h", "l", "c", "v"))
 

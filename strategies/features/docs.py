@@ -1,17 +1,17 @@
-"""Render docs/features.md from the registry: `python -m strategies.features.docs [--check]`."""
+"""Render docs/features.md from the registry: `python -m parity.strategies.features.docs [--check]`."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from strategies.features.registry import FEATURES, MAX_LOOKBACK
+from parity.strategies.features.registry import FEATURES, MAX_LOOKBACK
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "features.md"
 
 _HEADER = f"""# Features
 
-Generated from `strategies/features/registry.py` by `python -m strategies.features.docs`; do not edit
+Generated from `strategies/features/registry.py` by `python -m parity.strategies.features.docs`; do not edit
 by hand (a test fails when this file and the registry disagree).
 
 {len(FEATURES)} features per symbol per bar, computed with polars over a time-major long frame
@@ -42,7 +42,7 @@ def main(argv: list[str]) -> int:
     text = render()
     if "--check" in argv:
         if not DOC_PATH.is_file() or DOC_PATH.read_text() != text:
-            print(f"{DOC_PATH}: out of date; run `python -m strategies.features.docs`")
+            print(f"{DOC_PATH}: out of date; run `python -m parity.strategies.features.docs`")
             return 1
         return 0
     DOC_PATH.parent.mkdir(parents=True, exist_ok=True)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.data.bars import Bars
-from strategies.features.compute import features_from_arrays
-from strategies.features.registry import MAX_LOOKBACK
+from parity.engine.data.bars import Bars
+from parity.strategies.features.compute import features_from_arrays
+from parity.strategies.features.registry import MAX_LOOKBACK
 
 _FIELDS = ("open", "high", "low", "close", "volume")
 

@@ -2,7 +2,7 @@
 
 `lookback` is how many bars back the oldest input lies: the value at bar t reads bars
 t - lookback .. t only (of every symbol, for the cross-sectional ones). Tests check each claim, and
-docs/features.md is generated from this table (`python -m strategies.features.docs`).
+docs/features.md is generated from this table (`python -m parity.strategies.features.docs`).
 
 Notation: O, H, L, C, V are the bar's open, high, low, close and volume (shares); r = ln(C_t / C_{t-1});
 mean_w / std_w / sum_w / max_w / min_w are over the last w bars including t (std: ddof = 1);

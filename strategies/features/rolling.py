@@ -3,7 +3,7 @@
 The frame is long and time-major: row t * n + k is symbol k at bar t, so "the same symbol j bars
 ago" is `shift(j * n)` and a column reshapes to a (T, N) array for free. Window reductions run the
 numba kernels of `windows_nb` on that array (exact and window-local; see there why polars'
-`rolling_*` is not used), cross-sectional ranks are average ranks per bar (strategies.ranks.row_ranks). Nulls mark missing
+`rolling_*` is not used), cross-sectional ranks are average ranks per bar (parity.strategies.ranks.row_ranks). Nulls mark missing
 values throughout; any null inside a window makes the result null.
 """
 
@@ -14,8 +14,8 @@ from typing import Callable
 import numpy as np
 import polars as pl
 
-from strategies.features import windows_nb as nb
-from strategies.ranks import row_ranks
+from parity.strategies.features import windows_nb as nb
+from parity.strategies.ranks import row_ranks
 
 
 def safe_div(num: pl.Expr, den: pl.Expr) -> pl.Expr:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from brokers.alpaca.broker import AlpacaBroker
-from brokers.alpaca.credentials import Credentials
-from brokers.alpaca.fake import FakeAlpaca
-from engine.broker import OrderRequest
-from engine.clock import SimClock
-from engine.config.schema import AlpacaConfig
-from engine.journal import Journal
-from engine.types import OrderType, Side, TimeInForce
+from parity.brokers.alpaca.broker import AlpacaBroker
+from parity.brokers.alpaca.credentials import Credentials
+from parity.brokers.alpaca.fake import FakeAlpaca
+from parity.engine.broker import OrderRequest
+from parity.engine.clock import SimClock
+from parity.engine.config.schema import AlpacaConfig
+from parity.engine.journal import Journal
+from parity.engine.types import OrderType, Side, TimeInForce
 
 KEY, SECRET = "PKTESTKEY0000000001", "test-secret-0000000000000000000000000001"
 # A Tuesday, 10:00 New York time: the market is open.

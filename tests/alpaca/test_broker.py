@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from broker_kit import KEY, OPEN_TIME, SECRET, make_broker, market, open_journal
 
-from brokers.alpaca.credentials import MissingCredentials, credentials_from_env
-from brokers.alpaca.fake import FakeAlpaca
-from engine.broker import Broker
-from engine.types import OrderStatus, OrderType, Side, TimeInForce
-from engine.broker import OrderRequest
+from parity.brokers.alpaca.credentials import MissingCredentials, credentials_from_env
+from parity.brokers.alpaca.fake import FakeAlpaca
+from parity.engine.broker import Broker
+from parity.engine.types import OrderStatus, OrderType, Side, TimeInForce
+from parity.engine.broker import OrderRequest
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def test_missing_keys_name_the_variables() -> None:
 
 def test_real_money_endpoint_needs_both_switches(fake: FakeAlpaca) -> None:
     from broker_kit import alpaca_cfg
-    from brokers.alpaca.broker import AlpacaBroker
+    from parity.brokers.alpaca.broker import AlpacaBroker
 
     assert AlpacaBroker._paper_endpoint(alpaca_cfg(fake)) is True
     with pytest.raises(ValueError, match="allow_live_trading"):
@@ -93,8 +93,8 @@ def test_clock_and_calendar_know_early_closes(fake: FakeAlpaca) -> None:
 
 def test_every_call_times_out_and_a_slow_read_is_retried(fake: FakeAlpaca) -> None:
     from broker_kit import alpaca_cfg
-    from brokers.alpaca.broker import AlpacaBroker
-    from brokers.alpaca.credentials import Credentials
+    from parity.brokers.alpaca.broker import AlpacaBroker
+    from parity.brokers.alpaca.credentials import Credentials
 
     cfg = alpaca_cfg(fake).model_copy(update={"http_timeout_s": 0.3})
     broker = AlpacaBroker(cfg, Credentials(KEY, SECRET), use_stream=False, sleep=lambda s: None)

@@ -9,10 +9,10 @@ from collections import Counter
 import pytest
 from broker_kit import KEY, OPEN_TIME, SECRET, make_broker, market, open_journal
 
-from brokers.alpaca.fake import FakeAlpaca
-from brokers.alpaca.reconcile import reconcile
-from engine.journal import Journal
-from engine.types import OrderStatus, Side
+from parity.brokers.alpaca.fake import FakeAlpaca
+from parity.brokers.alpaca.reconcile import reconcile
+from parity.engine.journal import Journal
+from parity.engine.types import OrderStatus, Side
 
 BAR_TS = "2024-01-02T15:01:00Z"
 BAR = {"AAPL": (100.0, 101.0, 99.0, 100.5, 1e6), "MSFT": (200.0, 201.0, 199.0, 200.5, 1e6),

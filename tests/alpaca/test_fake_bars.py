@@ -10,9 +10,9 @@ import requests
 from alpaca.data.requests import StockBarsRequest, StockLatestBarRequest
 from alpaca.data.timeframe import TimeFrame, TimeFrameUnit
 
-from brokers.alpaca.fake import FakeAlpaca
-from brokers.alpaca.fake.spec import validate
-from brokers.alpaca.fake.testing import data_client
+from parity.brokers.alpaca.fake import FakeAlpaca
+from parity.brokers.alpaca.fake.spec import validate
+from parity.brokers.alpaca.fake.testing import data_client
 
 # Alpaca stamps a daily bar at midnight ET (05:00 UTC in winter); it is complete at the 16:00 ET close.
 DAYS = ["2024-01-02T05:00:00Z", "2024-01-03T05:00:00Z", "2024-01-04T05:00:00Z"]

@@ -10,8 +10,8 @@ from alpaca.common.exceptions import APIError
 from alpaca.trading.enums import OrderSide, TimeInForce
 from alpaca.trading.requests import MarketOrderRequest
 
-from brokers.alpaca.fake import FakeAlpaca
-from brokers.alpaca.fake.testing import trading_client
+from parity.brokers.alpaca.fake import FakeAlpaca
+from parity.brokers.alpaca.fake.testing import trading_client
 
 OPEN = "2024-01-02T14:30:00Z"
 

@@ -13,8 +13,8 @@ from alpaca.trading.requests import (
     StopOrderRequest,
 )
 
-from brokers.alpaca.fake import FakeAlpaca
-from brokers.alpaca.fake.testing import trading_client
+from parity.brokers.alpaca.fake import FakeAlpaca
+from parity.brokers.alpaca.fake.testing import trading_client
 
 OPEN = "2024-01-02T14:30:00Z"
 BAR1 = "2024-01-02T14:30:00Z"

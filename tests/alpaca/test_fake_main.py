@@ -1,4 +1,4 @@
-"""`python -m brokers.alpaca.fake` serves until interrupted and prints where."""
+"""`python -m parity.brokers.alpaca.fake` serves until interrupted and prints where."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_standalone_server_prints_its_url_and_serves():
     env = {**os.environ, "APCA_API_KEY_ID": "demo-key", "APCA_API_SECRET_KEY": "demo-secret"}
-    proc = subprocess.Popen([sys.executable, "-m", "brokers.alpaca.fake", "--port", "0"], cwd=REPO, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "parity.brokers.alpaca.fake", "--port", "0"], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         first = proc.stdout.readline()

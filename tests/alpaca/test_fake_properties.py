@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from brokers.alpaca.fake.ledger import Ledger
-from brokers.alpaca.fake.market_time import to_utc
-from brokers.alpaca.fake.model import ApiError, Bar
+from parity.brokers.alpaca.fake.ledger import Ledger
+from parity.brokers.alpaca.fake.market_time import to_utc
+from parity.brokers.alpaca.fake.model import ApiError, Bar
 
 START_CASH = 1_000_000.0
 trades = st.lists(

@@ -10,9 +10,9 @@ from alpaca.data.timeframe import TimeFrame
 from alpaca.trading.enums import OrderSide, OrderStatus, TimeInForce
 from alpaca.trading.requests import LimitOrderRequest, MarketOrderRequest
 
-from brokers.alpaca.fake import FakeAlpaca
-from brokers.alpaca.fake.market_time import daily_bar_ts, sessions_between
-from brokers.alpaca.fake.testing import data_client, trading_client
+from parity.brokers.alpaca.fake import FakeAlpaca
+from parity.brokers.alpaca.fake.market_time import daily_bar_ts, sessions_between
+from parity.brokers.alpaca.fake.testing import data_client, trading_client
 
 # open, high, low, close, volume for the sessions of 2024-07-02, 07-03 (early close) and 07-05 (after the holiday)
 BARS = {

@@ -22,9 +22,9 @@ from alpaca.trading.requests import (
     StopOrderRequest,
 )
 
-from brokers.alpaca.fake import FakeAlpaca
-from brokers.alpaca.fake.spec import validate
-from brokers.alpaca.fake.testing import trading_client
+from parity.brokers.alpaca.fake import FakeAlpaca
+from parity.brokers.alpaca.fake.spec import validate
+from parity.brokers.alpaca.fake.testing import trading_client
 
 OPEN_2024_01_02 = "2024-01-02T14:30:00Z"  # Tuesday 09:30 ET, the first session of 2024
 

@@ -11,9 +11,9 @@ from alpaca.trading.enums import OrderSide, TimeInForce
 from alpaca.trading.requests import LimitOrderRequest, MarketOrderRequest, ReplaceOrderRequest
 from websockets.sync.client import connect
 
-from brokers.alpaca.fake import FakeAlpaca
-from brokers.alpaca.fake.spec import validate
-from brokers.alpaca.fake.testing import StreamCollector, trading_client
+from parity.brokers.alpaca.fake import FakeAlpaca
+from parity.brokers.alpaca.fake.spec import validate
+from parity.brokers.alpaca.fake.testing import StreamCollector, trading_client
 
 OPEN = "2024-01-02T14:30:00Z"
 

@@ -8,9 +8,9 @@ import pytest
 from alpaca.common.exceptions import APIError
 from alpaca.trading.models import Order, Position, TradeAccount, TradeUpdate
 
-from brokers.alpaca import mapping
-from engine.broker import OrderRequest
-from engine.types import OrderStatus, OrderType, Side, TimeInForce
+from parity.brokers.alpaca import mapping
+from parity.engine.broker import OrderRequest
+from parity.engine.types import OrderStatus, OrderType, Side, TimeInForce
 
 ORDER = {"id": "61e69015-8549-4bfd-b9c3-01e75843f47d", "client_order_id": "prt-k-00000001",
          "created_at": "2024-01-02T15:00:00.123456789Z", "updated_at": "2024-01-02T15:00:01Z",

@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 from broker_kit import KEY, SECRET, alpaca_cfg
 
-from brokers.alpaca.credentials import Credentials
-from brokers.alpaca.fake import FakeAlpaca
-from brokers.alpaca.market_data import AlpacaBars
-from engine.config.schema import DataConfig
-from engine.data.alpaca_source import cache_path, load_alpaca_bars, merge_into_cache
-from engine.data.errors import DataError
+from parity.brokers.alpaca.credentials import Credentials
+from parity.brokers.alpaca.fake import FakeAlpaca
+from parity.brokers.alpaca.market_data import AlpacaBars
+from parity.engine.config.schema import DataConfig
+from parity.engine.data.alpaca_source import cache_path, load_alpaca_bars, merge_into_cache
+from parity.engine.data.errors import DataError
 
 # Three sessions, two symbols, Alpaca-style daily stamps (midnight New York, in UTC).
 DAYS = ["2024-01-02T05:00:00Z", "2024-01-03T05:00:00Z", "2024-01-04T05:00:00Z"]
@@ -71,7 +71,7 @@ def test_parity_data_download_command(fake: FakeAlpaca, tmp_path, monkeypatch, c
 
 
 def test_extended_hours_bars_are_left_out_of_intraday_data() -> None:
-    from engine.data.alpaca_source import pipeline_frame
+    from parity.engine.data.alpaca_source import pipeline_frame
 
     # 2024-01-02: 13:00 UTC is pre-market (8:00 New York), 14:30 the open, 21:15 after hours
     ts = pd.to_datetime(["2024-01-02T13:00Z", "2024-01-02T14:30Z", "2024-01-02T20:45Z", "2024-01-02T21:15Z"], utc=True)

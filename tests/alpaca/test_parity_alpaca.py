@@ -8,18 +8,18 @@ import numpy as np
 import pytest
 from broker_kit import KEY, SECRET, alpaca_cfg
 
-from brokers.alpaca.credentials import Credentials
-from brokers.alpaca.fake import FakeAlpaca
-from brokers.alpaca.replay import ReplayBroker, ReplayVenue
-from brokers.alpaca.resilience import RateLimiter
-from brokers.sim.broker import SimBroker
-from engine.clock import SimClock
-from engine.config.schema import ParityConfig
-from engine.data.synthetic import synthetic_bars
-from engine.journal import Journal
-from engine.records import client_order_id
-from engine.signals import SignalSet
-from engine.stepper import run_stepped
+from parity.brokers.alpaca.credentials import Credentials
+from parity.brokers.alpaca.fake import FakeAlpaca
+from parity.brokers.alpaca.replay import ReplayBroker, ReplayVenue
+from parity.brokers.alpaca.resilience import RateLimiter
+from parity.brokers.sim.broker import SimBroker
+from parity.engine.clock import SimClock
+from parity.engine.config.schema import ParityConfig
+from parity.engine.data.synthetic import synthetic_bars
+from parity.engine.journal import Journal
+from parity.engine.records import client_order_id
+from parity.engine.signals import SignalSet
+from parity.engine.stepper import run_stepped
 
 CASH = 1_000_000.0
 NO_FEES = {"commission_per_share": 0.0, "commission_min": 0.0, "sec_fee_rate": 0.0, "taf_per_share": 0.0,

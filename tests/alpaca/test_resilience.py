@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from brokers.alpaca.resilience import HardenedRequest, HttpPolicy, RateLimiter, harden, retry_delay
+from parity.brokers.alpaca.resilience import HardenedRequest, HttpPolicy, RateLimiter, harden, retry_delay
 
 
 class FakeTime:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from alpaca.trading.models import Order, TradeUpdate
 
-from brokers.alpaca.tracker import OrderTracker
-from engine.journal import Journal
-from engine.types import OrderStatus
+from parity.brokers.alpaca.tracker import OrderTracker
+from parity.engine.journal import Journal
+from parity.engine.types import OrderStatus
 
 BASE = {"id": "61e69015-8549-4bfd-b9c3-01e75843f47d", "client_order_id": "c1", "created_at": "2024-01-02T15:00:00Z",
         "updated_at": "2024-01-02T15:00:01Z", "submitted_at": "2024-01-02T15:00:00Z", "symbol": "AAPL", "qty": "10",
@@ -53,8 +53,8 @@ def test_rest_recovery_then_late_stream_fill_does_not_double_count(tmp_path) -> 
 
 
 def test_a_restarted_tracker_resumes_from_the_journal(tmp_path) -> None:
-    from engine.broker import OrderRequest
-    from engine.types import OrderType, Side, TimeInForce
+    from parity.engine.broker import OrderRequest
+    from parity.engine.types import OrderType, Side, TimeInForce
 
     journal = Journal(tmp_path / "j.sqlite")
     journal.record_intent(OrderRequest("c1", "AAPL", Side.BUY, 10, OrderType.MARKET, TimeInForce.DAY), "k", 0)

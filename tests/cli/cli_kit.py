@@ -10,11 +10,11 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.data import synthetic_bars
-from engine.data.bars import Bars
-from engine.records import RunRecords
-from engine.signals import SignalSet
-from engine.types import EQUITY_DTYPE, FILL_DTYPE, ORDER_DTYPE, RISK_EVENT_DTYPE
+from parity.engine.data import synthetic_bars
+from parity.engine.data.bars import Bars
+from parity.engine.records import RunRecords
+from parity.engine.signals import SignalSet
+from parity.engine.types import EQUITY_DTYPE, FILL_DTYPE, ORDER_DTYPE, RISK_EVENT_DTYPE
 from parity.app import BacktestParts
 
 N_BARS, N_SYMBOLS = 30, 4

@@ -14,7 +14,7 @@ import yaml
 
 import parity.app
 from cli_kit import N_BARS, toy_parts
-from engine.data.errors import DataError
+from parity.engine.data.errors import DataError
 from parity.cli import main
 
 CONFIG = """\

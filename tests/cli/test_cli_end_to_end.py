@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from engine.data import synthetic_bars
+from parity.engine.data import synthetic_bars
 from parity.cli import main
-from reports.run_data import load_run
+from parity.reports.run_data import load_run
 
 N_BARS, N_SYMBOLS = 120, 6
 CONFIG = """\

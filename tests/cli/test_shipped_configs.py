@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.config import load_config
+from parity.engine.config import load_config
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from engine.records import RunRecords
-from engine.types import EQUITY_DTYPE, FILL_DTYPE, ORDER_DTYPE, RISK_EVENT_DTYPE, OrderStatus, OrderType, TimeInForce
+from parity.engine.records import RunRecords
+from parity.engine.types import EQUITY_DTYPE, FILL_DTYPE, ORDER_DTYPE, RISK_EVENT_DTYPE, OrderStatus, OrderType, TimeInForce
 
 DAY_NS = 86_400 * 10**9
 T0 = 1_262_638_800 * 10**9  # 2010-01-04 21:00 UTC (16:00 New York): close of bar 0

@@ -9,10 +9,10 @@ import pytest
 from cost_kit import T0, close_ts, fill_row, frames, order_row, records
 from test_costs_attribution import hand_built
 
-from engine.types import OrderStatus
-from reports.costs import attribute_orders
-from reports.costs_aggregate import add_context, cost_by, cost_drag, cost_summary, cost_tables
-from reports.costs_prices import MarketPrices
+from parity.engine.types import OrderStatus
+from parity.reports.costs import attribute_orders
+from parity.reports.costs_aggregate import add_context, cost_by, cost_drag, cost_summary, cost_tables
+from parity.reports.costs_prices import MarketPrices
 
 # Order totals from test_costs_attribution: 1 AAA buy 12.35 (notional 5000), 2 BBB sell 45.80 (4000),
 # 3 AAA buy 20.00 (500, unfilled), 4 BBB buy -9.50 (1000).

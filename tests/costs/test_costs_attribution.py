@@ -9,8 +9,8 @@ from cost_kit import fill_row, frames, order_row
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.types import OrderStatus, OrderType
-from reports.costs import COMPONENTS, EXECUTION_PARTS, attribute_orders
+from parity.engine.types import OrderStatus, OrderType
+from parity.reports.costs import COMPONENTS, EXECUTION_PARTS, attribute_orders
 
 BUY, SELL = 1, -1
 

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 from cost_kit import close_ts, fill_row, frames, order_row
 
-from engine.types import OrderType
-from reports.costs_benchmarks import complete_benchmarks
-from reports.costs_prices import MarketPrices
+from parity.engine.types import OrderType
+from parity.reports.costs_benchmarks import complete_benchmarks
+from parity.reports.costs_prices import MarketPrices
 
 NAN = np.nan
 # AAA opens 10, 11, (no trade), 13; volume 1,000 shares a bar

@@ -4,7 +4,7 @@
    lognormal latencies: the fit must land within the tolerances stated below, which are several
    standard errors wide for 3,000 fills (so the test is not flaky) yet far tighter than the
    parameters themselves (so a wrong fit cannot pass).
-2. A real compiled backtest (brokers.sim.backtest.run_backtest) with impact switched on: no noise, so
+2. A real compiled backtest (parity.brokers.sim.backtest.run_backtest) with impact switched on: no noise, so
    the fit must reproduce the config to 1e-6, which also proves the volatility is recomputed exactly
    as the simulator computes it.
 """
@@ -15,15 +15,15 @@ import numpy as np
 import pytest
 import yaml
 
-from brokers.sim.slippage import slippage_bps, slipped_price
-from engine.config.loader import validate_config
-from engine.config.schema import LatencyConfig, ParityConfig, SimulationConfig
-from engine.data.synthetic import synthetic_bars
-from engine.records import RunRecords
-from engine.signals import SignalSet
-from engine.types import EQUITY_DTYPE, FILL_DTYPE, ORDER_DTYPE, RISK_EVENT_DTYPE, OrderType
-from reports.calibration import calibrate, fit_latency
-from reports.costs_prices import prices_from_bars
+from parity.brokers.sim.slippage import slippage_bps, slipped_price
+from parity.engine.config.loader import validate_config
+from parity.engine.config.schema import LatencyConfig, ParityConfig, SimulationConfig
+from parity.engine.data.synthetic import synthetic_bars
+from parity.engine.records import RunRecords
+from parity.engine.signals import SignalSet
+from parity.engine.types import EQUITY_DTYPE, FILL_DTYPE, ORDER_DTYPE, RISK_EVENT_DTYPE, OrderType
+from parity.reports.calibration import calibrate, fit_latency
+from parity.reports.costs_prices import prices_from_bars
 
 FIXED, HALF, K = 1.5, 2.0, 0.12
 NOISE_BPS = 0.5
@@ -119,7 +119,7 @@ def test_constant_latency_is_reported_as_constant():
 
 
 def test_reproduces_the_simulator_exactly_on_a_real_backtest():
-    from brokers.sim.backtest import run_backtest
+    from parity.brokers.sim.backtest import run_backtest
 
     bars = synthetic_bars(120, 12, seed=3)
     rng = np.random.default_rng(5)

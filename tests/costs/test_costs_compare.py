@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from cost_kit import close_ts, fill_row, frames, order_row
 
-from engine.config.schema import SimulationConfig
-from engine.types import OrderType
-from reports.costs_compare import compare_with_simulator, comparison_summary
-from reports.costs_prices import MarketPrices
+from parity.engine.config.schema import SimulationConfig
+from parity.engine.types import OrderType
+from parity.reports.costs_compare import compare_with_simulator, comparison_summary
+from parity.reports.costs_prices import MarketPrices
 
 # AAA alternates 100 / 102: with vol_lookback 2, daily_vol at bar 3 = sd(+ln 1.02, -ln 1.02) = ln(1.02) * sqrt(2)
 CLOSE = np.array([[100.0, 50.0], [102.0, 50.0], [100.0, 50.0], [102.0, 50.0], [100.0, 50.0]])

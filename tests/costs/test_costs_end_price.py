@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from cost_kit import close_ts, fill_row, frames, order_row
 
-from engine.types import OrderStatus, TimeInForce
-from reports.costs import order_end_prices
-from reports.costs_prices import MarketPrices, session_numbers
+from parity.engine.types import OrderStatus, TimeInForce
+from parity.reports.costs import order_end_prices
+from parity.reports.costs_prices import MarketPrices, session_numbers
 
 BUY = 1
 # Five daily bars; AAA closes 10, 11, 12, 13, 14; BBB is missing on bar 3.

@@ -13,12 +13,12 @@ import pytest
 from cost_kit import fill_row, order_row, records
 from nbclient import NotebookClient
 
-from engine.config.loader import dump_config, load_config
-from engine.config.schema import ParityConfig
-from reports.costs_report import cost_analysis_section
-from reports.costs_run import RUN_DIR_ENV, analyse_run_dir, locate_run
-from reports.run_data import RunData, load_run
-from reports.writer import write_run
+from parity.engine.config.loader import dump_config, load_config
+from parity.engine.config.schema import ParityConfig
+from parity.reports.costs_report import cost_analysis_section
+from parity.reports.costs_run import RUN_DIR_ENV, analyse_run_dir, locate_run
+from parity.reports.run_data import RunData, load_run
+from parity.reports.writer import write_run
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK = REPO / "notebooks" / "transaction_costs.ipynb"

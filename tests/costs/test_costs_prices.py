@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from brokers.sim.volatility import daily_vol
-from engine.data.synthetic import synthetic_bars
-from reports.costs_prices import prices_from_bars, prices_from_records
-from reports.costs_run import run_rows_in_bars
-from reports.run_data import RunData
+from parity.brokers.sim.volatility import daily_vol
+from parity.engine.data.synthetic import synthetic_bars
+from parity.reports.costs_prices import prices_from_bars, prices_from_records
+from parity.reports.costs_run import run_rows_in_bars
+from parity.reports.run_data import RunData
 
 BARS = synthetic_bars(40, 3, seed=1)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from engine.config.schema import DataConfig
-from engine.data.bars import Bars
+from parity.engine.config.schema import DataConfig
+from parity.engine.data.bars import Bars
 
 HEADER = "date,symbol,open,high,low,close,volume"
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.config.schema import DataConfig
-from engine.data import bars_cache, embedded, load_bars_with_report
+from parity.engine.config.schema import DataConfig
+from parity.engine.data import bars_cache, embedded, load_bars_with_report
 
 # 2010-01-04 .. 2010-01-06 are three consecutive XNYS sessions. Volume is in 100-share lots.
 PRICES = """Date,Symbol,Open,High,Low,Close,Volume

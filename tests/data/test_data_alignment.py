@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from data_helpers import csv_config, write_csv
-from engine.data import DataError, load_bars_with_report
+from parity.engine.data import DataError, load_bars_with_report
 
 # XNYS sessions 2024-07-01..2024-07-09: 07-01, 07-02, 07-03 (early close 13:00 ET), 07-05, 07-08, 07-09
 # (07-04 is a holiday). The file has no row at all on 07-05; BBB has no row on 07-08.

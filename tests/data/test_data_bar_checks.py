@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from data_helpers import csv_config, write_csv
-from engine.data import load_bars_with_report
-from engine.data.quality import BRACKET_TOLERANCE, repair_brackets
+from parity.engine.data import load_bars_with_report
+from parity.engine.data.quality import BRACKET_TOLERANCE, repair_brackets
 
 
 def test_small_violation_repaired_large_rejected(tmp_path) -> None:

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine.config.schema import DataConfig
-from engine.data import DataError, load_bars_with_report
-from engine.data.embedded import PRICES_FILE, data_dir
+from parity.engine.config.schema import DataConfig
+from parity.engine.data import DataError, load_bars_with_report
+from parity.engine.data.embedded import PRICES_FILE, data_dir
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -10,9 +10,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from data_helpers import long_table
-from engine.data import synthetic_bars
-from engine.data.pipeline import build_bars
-from engine.data.splits import SPLIT_RATIOS
+from parity.engine.data import synthetic_bars
+from parity.engine.data.pipeline import build_bars
+from parity.engine.data.splits import SPLIT_RATIOS
 
 FIELDS = ("open", "high", "low", "close", "volume")
 

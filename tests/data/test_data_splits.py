@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from data_helpers import csv_config, write_csv
-from engine.data import load_bars_with_report
-from engine.data.splits import previous_close
+from parity.engine.data import load_bars_with_report
+from parity.engine.data.splits import previous_close
 
 # AAA splits 2:1 before the open of 2024-07-03: close 102 -> open 51.5 (ratio 0.505, within 6% of 1/2).
 # BBB drops 20% overnight (close 100 -> open 80): a price move, not a split (5:4 is not a candidate).

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from engine.data.universe import DEFAULT_INCLUDE, embedded_universe, read_universe, select_universe, universe_csv
+from parity.engine.data.universe import DEFAULT_INCLUDE, embedded_universe, read_universe, select_universe, universe_csv
 
 REPO = Path(__file__).resolve().parents[2]
 

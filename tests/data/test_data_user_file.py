@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from data_helpers import csv_config, write_csv
-from engine.config.schema import DataConfig
-from engine.data import DataError, load_bars, load_bars_with_report
+from parity.engine.config.schema import DataConfig
+from parity.engine.data import DataError, load_bars, load_bars_with_report
 
 GOOD = ["2024-07-01,AAA,10,11,9,10,100", "2024-07-02,AAA,10,11,9,10,100"]
 

@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.data import synthetic_bars
+from parity.engine.data import synthetic_bars
 
 
 def test_same_seed_same_bytes_other_seed_differs() -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.config.schema import ParityConfig
-from engine.kernels.step import make_book
-from engine.params import EngineParams, engine_params
-from engine.types import ORDER_DTYPE, RISK_EVENT_DTYPE
+from parity.engine.config.schema import ParityConfig
+from parity.engine.kernels.step import make_book
+from parity.engine.params import EngineParams, engine_params
+from parity.engine.types import ORDER_DTYPE, RISK_EVENT_DTYPE
 
 
 def book(positions, prices=None, pending=None, cash=None, equity=None):

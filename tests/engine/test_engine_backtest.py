@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from brokers.sim.backtest import run_backtest, session_ends
-from engine.config.schema import ParityConfig
-from engine.data.bars import Bars
-from engine.signals import SignalSet
-from engine.types import OrderStatus, RiskRule
+from parity.brokers.sim.backtest import run_backtest, session_ends
+from parity.engine.config.schema import ParityConfig
+from parity.engine.data.bars import Bars
+from parity.engine.signals import SignalSet
+from parity.engine.types import OrderStatus, RiskRule
 
 DAY = 86_400 * 10**9
 OPEN_OFFSET = 14 * 3_600 * 10**9 + 30 * 60 * 10**9  # 14:30 UTC

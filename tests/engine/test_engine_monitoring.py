@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from engine.monitoring import (drawdown, drawdown_alerts, exposure_alerts, fill_ratio, order_status_counts,
+from parity.engine.monitoring import (drawdown, drawdown_alerts, exposure_alerts, fill_ratio, order_status_counts,
                                rejection_alerts)
-from engine.types import EQUITY_DTYPE, ORDER_DTYPE, OrderStatus
+from parity.engine.types import EQUITY_DTYPE, ORDER_DTYPE, OrderStatus
 
 
 def _equity(values, gross=None):

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from engine.kernels.orders import (cancel_working, generate_orders, limit_price_for, pending_by_symbol,
+from parity.engine.kernels.orders import (cancel_working, generate_orders, limit_price_for, pending_by_symbol,
                                    prioritise)
-from engine.types import ORDER_DTYPE, OrderReason, OrderStatus, OrderType, RiskAction, RiskRule, TimeInForce
+from parity.engine.types import ORDER_DTYPE, OrderReason, OrderStatus, OrderType, RiskAction, RiskRule, TimeInForce
 
 from engine_kit import book, buffers, params
 

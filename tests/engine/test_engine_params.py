@@ -1,6 +1,6 @@
-from engine.config.schema import ParityConfig
-from engine.params import engine_params
-from engine.types import OrderType, TimeInForce
+from parity.engine.config.schema import ParityConfig
+from parity.engine.params import engine_params
+from parity.engine.types import OrderType, TimeInForce
 
 
 def test_engine_params_maps_config_sections_to_plain_numbers():

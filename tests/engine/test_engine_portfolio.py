@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from engine.kernels.portfolio import apply_fill, apply_fills, mark_to_market, update_marks
-from engine.types import FILL_DTYPE
+from parity.engine.kernels.portfolio import apply_fill, apply_fills, mark_to_market, update_marks
+from parity.engine.types import FILL_DTYPE
 
 
 def test_buy_then_add_then_reduce_then_flip():

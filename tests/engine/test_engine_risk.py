@@ -2,8 +2,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.kernels.risk import review_targets
-from engine.types import RiskAction, RiskRule
+from parity.engine.kernels.risk import review_targets
+from parity.engine.types import RiskAction, RiskRule
 
 from engine_kit import book, buffers, params
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from brokers.sim.broker import SimBroker
-from engine.broker import Broker, OrderRequest
-from engine.types import OrderStatus, OrderType, Side, TimeInForce
+from parity.brokers.sim.broker import SimBroker
+from parity.engine.broker import Broker, OrderRequest
+from parity.engine.types import OrderStatus, OrderType, Side, TimeInForce
 
 from test_engine_backtest import CFG, hand_bars
 

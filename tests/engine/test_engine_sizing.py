@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from engine.kernels.sizing import size_targets, to_shares
-from engine.types import RiskAction, RiskRule
+from parity.engine.kernels.sizing import size_targets, to_shares
+from parity.engine.types import RiskAction, RiskRule
 
 from engine_kit import book, buffers, params
 

@@ -1,7 +1,7 @@
 import numpy as np
 
-from engine.kernels.step import decide_bar
-from engine.types import RiskRule
+from parity.engine.kernels.step import decide_bar
+from parity.engine.types import RiskRule
 
 from engine_kit import book, buffers, params
 

@@ -7,10 +7,10 @@ import sys
 
 import numpy as np
 
-from engine.broker import AccountState, OrderAck
-from engine.signals import SignalSet
-from engine.stepper import run_stepped
-from engine.types import OrderStatus
+from parity.engine.broker import AccountState, OrderAck
+from parity.engine.signals import SignalSet
+from parity.engine.stepper import run_stepped
+from parity.engine.types import OrderStatus
 
 from test_engine_backtest import CFG, hand_bars
 
@@ -55,6 +55,6 @@ def test_rejected_orders_are_recorded_as_rejected_and_retried_next_bar():
 
 
 def test_the_engine_loop_imports_no_broker():
-    code = "import sys, engine.stepper; bad = [m for m in sys.modules if m.split('.')[0] in ('brokers', 'strategies', 'alpaca')]; print(bad); sys.exit(bool(bad))"
+    code = "import sys, parity.engine.stepper; bad = [m for m in sys.modules if m.startswith(('parity.brokers', 'parity.strategies', 'alpaca'))]; print(bad); sys.exit(bool(bad))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from engine.numba_cache import KERNEL_PACKAGES, source_digest
+from parity.engine.numba_cache import KERNEL_PACKAGES, source_digest
 
 
 def _tree(root: Path) -> None:
@@ -39,7 +39,7 @@ def test_new_file_changes_digest(tmp_path: Path) -> None:
 
 def _cache_dir_in_child(env_overrides: dict[str, str]) -> str:
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"} | env_overrides
-    code = "import brokers.sim.matching, numba.core.config as c; print(c.CACHE_DIR)"
+    code = "import parity.brokers.sim.matching, numba.core.config as c; print(c.CACHE_DIR)"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     return out.stdout.strip()
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.records import RunRecords, client_order_id
-from engine.types import EQUITY_DTYPE, FILL_DTYPE, ORDER_DTYPE, RISK_EVENT_DTYPE
+from parity.engine.records import RunRecords, client_order_id
+from parity.engine.types import EQUITY_DTYPE, FILL_DTYPE, ORDER_DTYPE, RISK_EVENT_DTYPE
 
 
 def _records(order_ids: list[int], sent: tuple[str, ...] = ()) -> RunRecords:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.config.schema import ParityConfig
-from engine.data.bars import Bars
-from engine.data.synthetic import synthetic_bars
+from parity.engine.config.schema import ParityConfig
+from parity.engine.data.bars import Bars
+from parity.engine.data.synthetic import synthetic_bars
 
 NO_FEES = {"commission_per_share": 0.0, "commission_min": 0.0, "sec_fee_rate": 0.0, "taf_per_share": 0.0,
            "taf_max_per_trade": 0.0}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from engine.broker import Fill, OrderEvent, OrderRequest
-from engine.journal import Journal
-from engine.types import OrderStatus, OrderType, Side, TimeInForce
+from parity.engine.broker import Fill, OrderEvent, OrderRequest
+from parity.engine.journal import Journal
+from parity.engine.types import OrderStatus, OrderType, Side, TimeInForce
 
 
 def _req(cid: str, side: Side = Side.BUY, qty: float = 10.0) -> OrderRequest:

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from live_kit import market, paper_config
 
-from engine.config.schema import MomentumConfig, StrategyConfig
-from engine.journal import Journal
+from parity.engine.config.schema import MomentumConfig, StrategyConfig
+from parity.engine.journal import Journal
 import parity.live as live
 from parity.live_child import ChildError
 from parity.live_report import ReportRequest, previous_dir, write_in_child, write_run_folder
@@ -105,9 +105,8 @@ bars = market(n_bars=12)
 folder = Path({str(tmp_path)!r})
 result = run_replay(paper_config(folder, bars, reporting={{"html": True}}), folder, bars=bars, venue_process=True)
 assert (result.run_dir / "report.html").is_file() and len(result.cycles) > 1
-heavy = ("vectorbt", "matplotlib", "polars", "xgboost", "scipy.stats", "scipy.linalg", "plotly", "sklearn", "strategies",
-         "aiohttp")
-print(sorted(m for m in sys.modules if m.split(".")[0] in heavy or m in heavy))
+heavy = ("vectorbt", "matplotlib", "polars", "xgboost", "scipy.stats", "scipy.linalg", "plotly", "sklearn", "aiohttp")
+print(sorted(m for m in sys.modules if m.split(".")[0] in heavy or m in heavy or m.startswith("parity.strategies")))
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=300,
                          env={**os.environ, "PYTHONPATH": str(REPO)})
@@ -130,7 +129,7 @@ MOMENTUM = StrategyConfig(name="momentum", momentum=MomentumConfig(lookback=5, s
 
 
 def test_remote_scorer_scores_exactly_like_the_in_process_live_scorer() -> None:
-    from strategies import LiveScorer
+    from parity.strategies import LiveScorer
 
     bars = market(n_bars=16)
     local, remote = LiveScorer(MOMENTUM, bars.slice(0, 9)), RemoteScorer(MOMENTUM, bars.slice(0, 9))

@@ -9,13 +9,13 @@ import pandas as pd
 import pytest
 from live_kit import market, paper_config
 
-from brokers.sim.broker import SimBroker
-from engine.journal import Journal
-from engine.signals import SignalSet
-from engine.stepper import run_stepped
+from parity.brokers.sim.broker import SimBroker
+from parity.engine.journal import Journal
+from parity.engine.signals import SignalSet
+from parity.engine.stepper import run_stepped
 from parity.live_scoring import RemoteStrategy
 from parity.replay import history_bars, run_replay
-from strategies.momentum import MomentumStrategy
+from parity.strategies.momentum import MomentumStrategy
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,7 @@ def test_keys_never_reach_logs_journal_or_reports(tmp_path, caplog) -> None:
 
 
 def test_intraday_replay_decides_at_every_bar_close(tmp_path) -> None:
-    from engine.data.synthetic import synthetic_bars
+    from parity.engine.data.synthetic import synthetic_bars
 
     bars = synthetic_bars(40, 4, seed=3, timeframe="15Min")  # 26 bars a session: crosses a session end
     cfg = paper_config(tmp_path, bars, data={"timeframe": "15Min"})
@@ -109,7 +109,7 @@ def test_run_folder_keeps_each_orders_reason(replayed) -> None:
 
 
 def test_live_runner_scores_new_bars_incrementally(tmp_path, monkeypatch) -> None:
-    """The runner scores through the incremental scorer (strategies.LiveScorer, in its worker) and
+    """The runner scores through the incremental scorer (parity.strategies.LiveScorer, in its worker) and
     never regenerates the whole window."""
     def no_batch(self, bars, artifacts_dir=None):  # noqa: ANN001, ANN202
         raise AssertionError("the live runner regenerated signals over the window")

@@ -9,9 +9,9 @@ from contextlib import contextmanager
 import pytest
 from live_kit import market, paper_config
 
-from brokers.alpaca.credentials import Credentials
-from brokers.alpaca.replay import ReplayBroker
-from brokers.alpaca.resilience import RateLimiter
+from parity.brokers.alpaca.credentials import Credentials
+from parity.brokers.alpaca.replay import ReplayBroker
+from parity.brokers.alpaca.resilience import RateLimiter
 from parity.live_app import build_live
 from parity.live_records import records_from_journal
 from parity.replay import VenueClock, history_bars, replay_world

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 from live_kit import write_universe
 
-from brokers.alpaca.fake import FakeAlpaca
-from engine.data.synthetic import synthetic_bars
+from parity.brokers.alpaca.fake import FakeAlpaca
+from parity.engine.data.synthetic import synthetic_bars
 from parity.cli import main
 from parity.replay import _history_frame
 

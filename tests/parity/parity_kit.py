@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.config.schema import ParityConfig
-from engine.data.synthetic import synthetic_bars
-from engine.data.bars import Bars
-from engine.signals import SignalSet
+from parity.engine.config.schema import ParityConfig
+from parity.engine.data.synthetic import synthetic_bars
+from parity.engine.data.bars import Bars
+from parity.engine.signals import SignalSet
 
 
 def bars(n_bars: int = 60, n_symbols: int = 8, seed: int = 3, timeframe: str = "1Day") -> Bars:

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from brokers.sim.backtest import run_backtest
+from parity.brokers.sim.backtest import run_backtest
 
 from parity_kit import bars, config, random_signals
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from brokers.sim.backtest import run_backtest
+from parity.brokers.sim.backtest import run_backtest
 
 from parity_kit import bars, config, random_signals
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from brokers.sim.backtest import run_backtest
-from brokers.sim.broker import SimBroker
-from engine.stepper import run_stepped
-from engine.types import OrderStatus, RiskRule
+from parity.brokers.sim.backtest import run_backtest
+from parity.brokers.sim.broker import SimBroker
+from parity.engine.stepper import run_stepped
+from parity.engine.types import OrderStatus, RiskRule
 
 from parity_kit import bars, config, random_signals
 

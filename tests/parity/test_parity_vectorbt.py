@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 import vectorbt as vbt
 
-from brokers.sim.broker import SimBroker
-from engine.stepper import run_stepped
+from parity.brokers.sim.broker import SimBroker
+from parity.engine.stepper import run_stepped
 
 from parity_kit import FRICTIONLESS_BUT_SLIPPAGE, bars, config, random_signals
 

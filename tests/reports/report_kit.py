@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.data.bars import Bars
-from engine.records import RunRecords
-from engine.signals import SignalSet
-from engine.types import (
+from parity.engine.data.bars import Bars
+from parity.engine.records import RunRecords
+from parity.engine.signals import SignalSet
+from parity.engine.types import (
     EQUITY_DTYPE,
     FILL_DTYPE,
     ORDER_DTYPE,

@@ -1,4 +1,4 @@
-"""Figures drawn with fixed margins (reports.figures.fixed_figure) keep every text inside the image,
+"""Figures drawn with fixed margins (parity.reports.figures.fixed_figure) keep every text inside the image,
 for small and for large numbers on their axes; render_png gives savefig's bytes with one draw."""
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ import pytest
 from matplotlib.text import Text
 
 from report_kit import tiny_bars, tiny_records, tiny_signals
-from reports import costs_figures
-from reports.costs_run import analyse_costs
-from reports.figures import FIGURES, render_png
-from reports.risk_section import limit_usage, run_config, usage_figure
-from reports.run_data import RunData
+from parity.reports import costs_figures
+from parity.reports.costs_run import analyse_costs
+from parity.reports.figures import FIGURES, render_png
+from parity.reports.risk_section import limit_usage, run_config, usage_figure
+from parity.reports.run_data import RunData
 
 
 def tiny_run(scale: float) -> RunData:

@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 
 from report_kit import tiny_bars, tiny_records, tiny_signals
-from reports.costs_report import cost_analysis_section
-from reports.figures import FIGURES, render_figures
-from reports.html import SECTIONS, diagnostics_table_html, format_value, render_report, section
-from reports.risk_section import risk_section
-from reports.run_data import RunData
-from reports.stats import compute_stats
+from parity.reports.costs_report import cost_analysis_section
+from parity.reports.figures import FIGURES, render_figures
+from parity.reports.html import SECTIONS, diagnostics_table_html, format_value, render_report, section
+from parity.reports.risk_section import risk_section
+from parity.reports.run_data import RunData
+from parity.reports.stats import compute_stats
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

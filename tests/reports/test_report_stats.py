@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from report_kit import tiny_bars, tiny_records, tiny_signals
-from reports.run_data import RunData
-from reports.stats import compute_stats, periods_per_year
+from parity.reports.run_data import RunData
+from parity.reports.stats import compute_stats, periods_per_year
 
 PPY = 6.0  # 3 returns at 6 periods a year = half a year
 
@@ -95,7 +95,7 @@ def test_drawdown_and_cagr_match_an_independent_numpy_computation(rets: list[flo
 
 
 def _vectorbt_figures(values: np.ndarray, ppy: float) -> dict[str, float]:
-    """The same figures from vectorbt's returns accessor (the oracle reports.stats follows)."""
+    """The same figures from vectorbt's returns accessor (the oracle parity.reports.stats follows)."""
     import vectorbt  # noqa: F401  (registers the .vbt accessor)
 
     returns = pd.Series(np.diff(values) / values[:-1])
@@ -111,7 +111,7 @@ def _vectorbt_figures(values: np.ndarray, ppy: float) -> dict[str, float]:
 def test_return_figures_equal_vectorbts_to_the_last_bit(rets: list[float], ppy: float) -> None:
     # numpy here, vectorbt's numba kernels there: same formulas and summation order -> identical floats,
     # so stats.json is what it was when vectorbt computed it
-    from reports.stats import return_figures
+    from parity.reports.stats import return_figures
 
     values = 1e6 * np.cumprod(np.r_[1.0, 1.0 + np.array(rets)])
     ours, theirs = return_figures(values, ppy), _vectorbt_figures(values, ppy)
@@ -121,7 +121,7 @@ def test_return_figures_equal_vectorbts_to_the_last_bit(rets: list[float], ppy: 
 
 
 def test_flat_equity_gives_infinite_ratios_as_vectorbt_does() -> None:
-    from reports.stats import return_figures
+    from parity.reports.stats import return_figures
 
     values = np.array([100.0, 100.0, 100.0])
     ours, theirs = return_figures(values, 252.0), _vectorbt_figures(values, 252.0)

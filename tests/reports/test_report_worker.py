@@ -1,4 +1,4 @@
-"""reports.worker: report jobs shared with a helper process give the same files as one process.
+"""parity.reports.worker: report jobs shared with a helper process give the same files as one process.
 
 One real helper is spawned for the module (it takes ~2 s to import pandas and matplotlib); the
 sharing rules (order of results, what runs where, a helper that is not warm or has died) are
@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from report_kit import tiny_bars, tiny_records, tiny_signals
-from reports.run_data import RunData
-from reports.stats import compute_stats
-from reports.worker import ReportWorker, share_jobs
-from reports.writer import write_run_files
+from parity.reports.run_data import RunData
+from parity.reports.stats import compute_stats
+from parity.reports.worker import ReportWorker, share_jobs
+from parity.reports.writer import write_run_files
 
 
 def tiny_run() -> RunData:

@@ -10,11 +10,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import reports.writer as writer
+import parity.reports.writer as writer
 from report_kit import tiny_bars, tiny_records, tiny_signals
-from reports.run_data import RunData, load_run
-from reports.stats import compute_stats
-from reports.writer import RunFolderExistsError, make_run_id, staged_run_dir, write_run
+from parity.reports.run_data import RunData, load_run
+from parity.reports.stats import compute_stats
+from parity.reports.writer import RunFolderExistsError, make_run_id, staged_run_dir, write_run
 
 # Columns the issue requires (a run may carry more).
 REQUIRED_COLUMNS = {

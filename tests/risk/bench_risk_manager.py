@@ -3,10 +3,10 @@
 Run: .venv/bin/python tests/risk/bench_risk_manager.py (prints figures; not a timed test)."""
 import time
 import numpy as np
-from brokers.sim.backtest import run_backtest
-from engine.config.schema import ParityConfig
-from engine.data.synthetic import synthetic_bars
-from engine.signals import SignalSet
+from parity.brokers.sim.backtest import run_backtest
+from parity.engine.config.schema import ParityConfig
+from parity.engine.data.synthetic import synthetic_bars
+from parity.engine.signals import SignalSet
 b = synthetic_bars(252, 53, seed=1)
 scores = np.random.default_rng(0).uniform(-1, 1, (252, 53))
 sig = SignalSet(scores, np.array([""] * 252))

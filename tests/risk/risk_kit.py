@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.config.schema import ParityConfig
-from engine.data.bars import Bars
-from engine.kernels.step import make_book
-from engine.params import EngineParams, engine_params
-from engine.types import ORDER_DTYPE, RISK_EVENT_DTYPE
+from parity.engine.config.schema import ParityConfig
+from parity.engine.data.bars import Bars
+from parity.engine.kernels.step import make_book
+from parity.engine.params import EngineParams, engine_params
+from parity.engine.types import ORDER_DTYPE, RISK_EVENT_DTYPE
 
 MINUTE = 60 * 10**9
 DAY = 86_400 * 10**9

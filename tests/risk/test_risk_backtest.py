@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from brokers.sim.backtest import run_backtest
-from brokers.sim.broker import SimBroker
-from engine.data.synthetic import synthetic_bars
-from engine.halt import HaltSwitch, set_halt
-from engine.journal import Journal
-from engine.signals import SignalSet
-from engine.stepper import run_stepped
-from engine.types import OrderReason, OrderStatus, RiskAction, RiskRule
+from parity.brokers.sim.backtest import run_backtest
+from parity.brokers.sim.broker import SimBroker
+from parity.engine.data.synthetic import synthetic_bars
+from parity.engine.halt import HaltSwitch, set_halt
+from parity.engine.journal import Journal
+from parity.engine.signals import SignalSet
+from parity.engine.stepper import run_stepped
+from parity.engine.types import OrderReason, OrderStatus, RiskAction, RiskRule
 
 from risk_kit import bars, config
 

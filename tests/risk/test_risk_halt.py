@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import signal
 
-from engine.halt import HaltSwitch, clear_halt, read_halt, set_halt
-from engine.journal import Journal
+from parity.engine.halt import HaltSwitch, clear_halt, read_halt, set_halt
+from parity.engine.journal import Journal
 from parity.cli import main
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections import Counter
 
 
-from brokers.alpaca.credentials import Credentials
-from brokers.alpaca.replay import ReplayBroker
-from brokers.alpaca.resilience import RateLimiter
-from engine.data.synthetic import synthetic_bars
-from engine.journal import Journal
+from parity.brokers.alpaca.credentials import Credentials
+from parity.brokers.alpaca.replay import ReplayBroker
+from parity.brokers.alpaca.resilience import RateLimiter
+from parity.engine.data.synthetic import synthetic_bars
+from parity.engine.journal import Journal
 from parity.live_app import build_live
 from parity.replay import VenueClock, history_bars, replay_world
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from engine.config.schema import ParityConfig
-from engine.data.synthetic import synthetic_bars
-from engine.halt import HaltSwitch, set_halt
-from engine.journal import Journal
+from parity.engine.config.schema import ParityConfig
+from parity.engine.data.synthetic import synthetic_bars
+from parity.engine.halt import HaltSwitch, set_halt
+from parity.engine.journal import Journal
 from parity.replay import history_bars, run_replay
-from reports.run_data import load_run
+from parity.reports.run_data import load_run
 
 
 def paper_config(folder, bars) -> ParityConfig:

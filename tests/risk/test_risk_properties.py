@@ -24,13 +24,13 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from brokers.sim.backtest import run_backtest
-from brokers.sim.broker import SimBroker
-from engine.halt import scheduled_halt
-from engine.kernels.cancels import CANCEL_STOP, order_kind
-from engine.signals import SignalSet
-from engine.stepper import Stepper
-from engine.types import OrderReason, OrderStatus
+from parity.brokers.sim.backtest import run_backtest
+from parity.brokers.sim.broker import SimBroker
+from parity.engine.halt import scheduled_halt
+from parity.engine.kernels.cancels import CANCEL_STOP, order_kind
+from parity.engine.signals import SignalSet
+from parity.engine.stepper import Stepper
+from parity.engine.types import OrderReason, OrderStatus
 
 import risk_kit
 from risk_kit import bars, config

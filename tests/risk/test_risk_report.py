@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from brokers.sim.backtest import run_backtest
-from engine.data.synthetic import synthetic_bars
-from engine.signals import SignalSet
-from reports.html import SECTIONS, render_report
-from reports.risk_section import limit_usage, risk_section
-from reports.run_data import RunData
+from parity.brokers.sim.backtest import run_backtest
+from parity.engine.data.synthetic import synthetic_bars
+from parity.engine.signals import SignalSet
+from parity.reports.html import SECTIONS, render_report
+from parity.reports.risk_section import limit_usage, risk_section
+from parity.reports.run_data import RunData
 
 from risk_kit import config
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.kernels.cancels import CANCEL_REBALANCE
-from engine.kernels.risk import review_targets
-from engine.kernels.step import decide_bar
-from engine.types import OrderReason, RiskAction, RiskRule
+from parity.engine.kernels.cancels import CANCEL_REBALANCE
+from parity.engine.kernels.risk import review_targets
+from parity.engine.kernels.step import decide_bar
+from parity.engine.types import OrderReason, RiskAction, RiskRule
 
 from risk_kit import book, buffers, params
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from brokers.sim.backtest import run_backtest
-from engine.kernels.cancels import CANCEL_STOP
-from engine.kernels.step import decide_bar
-from engine.kernels.stops import stop_level
-from engine.signals import SignalSet
-from engine.types import OrderReason, OrderStatus, OrderType, RiskAction, RiskRule
+from parity.brokers.sim.backtest import run_backtest
+from parity.engine.kernels.cancels import CANCEL_STOP
+from parity.engine.kernels.step import decide_bar
+from parity.engine.kernels.stops import stop_level
+from parity.engine.signals import SignalSet
+from parity.engine.types import OrderReason, OrderStatus, OrderType, RiskAction, RiskRule
 
 from risk_kit import bars, book, buffers, config, params
 

@@ -16,11 +16,11 @@ from numba import njit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from brokers.sim.matching import match_bar  # noqa: E402
-from brokers.sim.params import sim_params  # noqa: E402
-from brokers.sim.volatility import daily_vol  # noqa: E402
-from engine.config.schema import SimulationConfig  # noqa: E402
-from engine.types import FILL_DTYPE, ORDER_DTYPE  # noqa: E402
+from parity.brokers.sim.matching import match_bar  # noqa: E402
+from parity.brokers.sim.params import sim_params  # noqa: E402
+from parity.brokers.sim.volatility import daily_vol  # noqa: E402
+from parity.engine.config.schema import SimulationConfig  # noqa: E402
+from parity.engine.types import FILL_DTYPE, ORDER_DTYPE  # noqa: E402
 
 
 @njit

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from brokers.sim.matching import match_bar
-from brokers.sim.params import SimParams
-from engine.types import FILL_DTYPE, ORDER_DTYPE, OrderStatus, OrderType, Side, TimeInForce
+from parity.brokers.sim.matching import match_bar
+from parity.brokers.sim.params import SimParams
+from parity.engine.types import FILL_DTYPE, ORDER_DTYPE, OrderStatus, OrderType, Side, TimeInForce
 
 BAR_NS = 1_000
 LATENCY_NS = 50

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from sim_kit import bars, order, params, run
 
-from brokers.sim.fees import commission, sec_fee, taf_fee
-from brokers.sim.slippage import impact_bps, slippage_bps, slipped_price
-from brokers.sim.volatility import daily_vol
-from engine.types import Side
+from parity.brokers.sim.fees import commission, sec_fee, taf_fee
+from parity.brokers.sim.slippage import impact_bps, slippage_bps, slipped_price
+from parity.brokers.sim.volatility import daily_vol
+from parity.engine.types import Side
 
 BUY, SELL = int(Side.BUY), int(Side.SELL)
 QUIET = (20.0, 20.5, 19.5, 20.0, 10_000)

@@ -9,11 +9,11 @@ import pytest
 from numba import njit
 from sim_kit import bars, order, params, run
 
-from brokers.sim.latency import draw_delay_ns, seed_rng
-from brokers.sim.params import SimParams, sim_params
-from engine.config.loader import load_config
-from engine.config.schema import SimulationConfig
-from engine.types import LatencyDistribution, LimitFillMode, Side
+from parity.brokers.sim.latency import draw_delay_ns, seed_rng
+from parity.brokers.sim.params import SimParams, sim_params
+from parity.engine.config.loader import load_config
+from parity.engine.config.schema import SimulationConfig
+from parity.engine.types import LatencyDistribution, LimitFillMode, Side
 
 CONSTANT, EXPONENTIAL, LOGNORMAL = (int(d) for d in LatencyDistribution)
 N_DRAWS = 40_000

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from sim_kit import FREE, bars, open_ts, order, params, run
 
-from engine.types import LimitFillMode, OrderStatus, OrderType, Side
+from parity.engine.types import LimitFillMode, OrderStatus, OrderType, Side
 
 BUY, SELL = Side.BUY, Side.SELL
 FILLED, NEW = int(OrderStatus.FILLED), int(OrderStatus.NEW)

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sim_kit import open_ts, order, params, run
 
-from engine.types import OrderStatus, OrderType, Side, TimeInForce
+from parity.engine.types import OrderStatus, OrderType, Side, TimeInForce
 
 prices = st.floats(5.0, 15.0, allow_nan=False)
 

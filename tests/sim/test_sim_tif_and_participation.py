@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from sim_kit import bars, order, orders_array, params, run
 
-from brokers.sim.matching import fill_quantity, match_bar
-from engine.types import FILL_DTYPE, OrderStatus, OrderType, Side, TimeInForce
+from parity.brokers.sim.matching import fill_quantity, match_bar
+from parity.engine.types import FILL_DTYPE, OrderStatus, OrderType, Side, TimeInForce
 
 BUY, SELL = Side.BUY, Side.SELL
 NEW, PART, FILLED = int(OrderStatus.NEW), int(OrderStatus.PARTIALLY_FILLED), int(OrderStatus.FILLED)

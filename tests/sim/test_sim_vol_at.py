@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from brokers.sim.volatility import daily_vol, vol_at
+from parity.brokers.sim.volatility import daily_vol, vol_at
 
 
 @settings(deadline=None)

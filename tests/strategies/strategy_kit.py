@@ -6,10 +6,10 @@ import dataclasses
 
 import numpy as np
 
-from engine.config.schema import StrategyConfig, XGBoostConfig
-from engine.data.bars import Bars
-from engine.data.calendar import bars_from
-from engine.data.synthetic import synthetic_bars
+from parity.engine.config.schema import StrategyConfig, XGBoostConfig
+from parity.engine.data.bars import Bars
+from parity.engine.data.calendar import bars_from
+from parity.engine.data.synthetic import synthetic_bars
 
 
 def hand_bars(close, open_=None, high=None, low=None, volume=None, sectors=None) -> Bars:

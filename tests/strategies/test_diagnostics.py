@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from strategies.diagnostics import hit_rate, newey_west_tstat, rank_ic
+from parity.strategies.diagnostics import hit_rate, newey_west_tstat, rank_ic
 
 
 def test_rank_ic_by_hand():

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from strategies.features import FEATURE_NAMES, FEATURES, MAX_LOOKBACK, IncrementalFeatures, compute_features
-from strategies.features.docs import DOC_PATH, render
+from parity.strategies.features import FEATURE_NAMES, FEATURES, MAX_LOOKBACK, IncrementalFeatures, compute_features
+from parity.strategies.features.docs import DOC_PATH, render
 from strategy_kit import hand_bars, same, small_bars
 
 IDX = {name: i for i, name in enumerate(FEATURE_NAMES)}
@@ -14,7 +14,7 @@ def test_registry_lists_45_distinct_features_with_lookbacks():
 
 
 def test_docs_match_the_registry():
-    assert DOC_PATH.read_text() == render(), "docs/features.md is stale: run python -m strategies.features.docs"
+    assert DOC_PATH.read_text() == render(), "docs/features.md is stale: run python -m parity.strategies.features.docs"
 
 
 def test_shape_and_warm_up():

@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from engine.config.schema import MomentumConfig, StrategyConfig
-from strategies import LiveScorer, build_strategy
+from parity.engine.config.schema import MomentumConfig, StrategyConfig
+from parity.strategies import LiveScorer, build_strategy
 from strategy_kit import same, small_bars, xgb_strategy_config
 
 BARS = small_bars(110, 8)

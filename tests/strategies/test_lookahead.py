@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.config.schema import MomentumConfig, StrategyConfig
-from strategies import build_strategy
-from strategies.features import compute_features
-from strategies.labels import make_labels
-from strategies.walkforward import plan_walk_forward, training_set
+from parity.engine.config.schema import MomentumConfig, StrategyConfig
+from parity.strategies import build_strategy
+from parity.strategies.features import compute_features
+from parity.strategies.labels import make_labels
+from parity.strategies.walkforward import plan_walk_forward, training_set
 from strategy_kit import fast_xgb, perturb_after, same, small_bars
 
 BARS = small_bars(125, 9)

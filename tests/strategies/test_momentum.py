@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from engine.config.schema import MomentumConfig
-from strategies.momentum import MomentumStrategy, momentum_raw, momentum_scores, trailing_volatility
-from strategies.smoothing import trailing_mean
+from parity.engine.config.schema import MomentumConfig
+from parity.strategies.momentum import MomentumStrategy, momentum_raw, momentum_scores, trailing_volatility
+from parity.strategies.smoothing import trailing_mean
 from strategy_kit import hand_bars, same, small_bars
 
 # Powers of two keep every log ratio exact, so ties are real ties.

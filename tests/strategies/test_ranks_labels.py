@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from strategies.labels import forward_returns, make_labels
-from strategies.ranks import cross_sectional_rank
+from parity.strategies.labels import forward_returns, make_labels
+from parity.strategies.ranks import cross_sectional_rank
 
 
 def test_rank_maps_lowest_to_minus_one_and_highest_to_plus_one():

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from pydantic import ValidationError
 
-from engine.config.schema import MomentumConfig, XGBoostConfig
-from strategies.smoothing import TrailingMean, trailing_mean
+from parity.engine.config.schema import MomentumConfig, XGBoostConfig
+from parity.strategies.smoothing import TrailingMean, trailing_mean
 from strategy_kit import same
 
 NAN = np.nan

@@ -3,10 +3,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.config.schema import XGBoostConfig
-from strategies.features import compute_features
-from strategies.labels import make_labels
-from strategies.walkforward import (
+from parity.engine.config.schema import XGBoostConfig
+from parity.strategies.features import compute_features
+from parity.strategies.labels import make_labels
+from parity.strategies.walkforward import (
     TrainWindow, first_retrain_bar, is_retrain_bar, last_retrain_at_or_before, plan_walk_forward, training_set,
 )
 from strategy_kit import same, small_bars

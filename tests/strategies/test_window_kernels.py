@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from strategies.features import windows_nb as nb
+from parity.strategies.features import windows_nb as nb
 
 
 def _arrays(draw_seed: int, t: int, n: int, holes: bool) -> np.ndarray:

@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 import xgboost as xgb
 
-from engine.config.schema import StrategyConfig
-from strategies import MomentumStrategy, XGBoostStrategy, build_strategy
-from strategies.features import FEATURE_NAMES, compute_features
-from strategies.model_store import predict
-from strategies.smoothing import trailing_mean
-from strategies.walkforward import plan_walk_forward
+from parity.engine.config.schema import StrategyConfig
+from parity.strategies import MomentumStrategy, XGBoostStrategy, build_strategy
+from parity.strategies.features import FEATURE_NAMES, compute_features
+from parity.strategies.model_store import predict
+from parity.strategies.smoothing import trailing_mean
+from parity.strategies.walkforward import plan_walk_forward
 from strategy_kit import fast_xgb, same, small_bars, xgb_strategy_config
 
 BARS = small_bars(100, 8)

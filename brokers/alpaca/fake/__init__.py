@@ -23,9 +23,9 @@ shapes), stream (websocket), bar_store (market-data bars), market_time (XNYS clo
 faults (FaultPlan), spec (OpenAPI validation), testing (alpaca-py helpers for tests).
 """
 
-from brokers.alpaca.fake.faults import FaultPlan, FaultRule
-from brokers.alpaca.fake.matching import default_fill
-from brokers.alpaca.fake.model import ApiError, Bar, FakeOrder
-from brokers.alpaca.fake.server import FakeAlpaca, RequestRecord
+from parity.brokers.alpaca.fake.faults import FaultPlan, FaultRule
+from parity.brokers.alpaca.fake.matching import default_fill
+from parity.brokers.alpaca.fake.model import ApiError, Bar, FakeOrder
+from parity.brokers.alpaca.fake.server import FakeAlpaca, RequestRecord
 
 __all__ = ["FakeAlpaca", "FaultPlan", "FaultRule", "RequestRecord", "Bar", "FakeOrder", "ApiError", "default_fill"]

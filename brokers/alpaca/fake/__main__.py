@@ -1,4 +1,4 @@
-"""Run the fake Alpaca server standalone: `python -m brokers.alpaca.fake [--port 8765]`.
+"""Run the fake Alpaca server standalone: `python -m parity.brokers.alpaca.fake [--port 8765]`.
 
 Keys come from APCA_API_KEY_ID / APCA_API_SECRET_KEY when set (so a client configured for paper
 talks to it unchanged), else from --key/--secret. The secret is never printed.
@@ -11,11 +11,11 @@ import os
 import signal
 import threading
 
-from brokers.alpaca.fake.server import FakeAlpaca
+from parity.brokers.alpaca.fake.server import FakeAlpaca
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m brokers.alpaca.fake", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m parity.brokers.alpaca.fake", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--key", default=os.environ.get("APCA_API_KEY_ID", "fake-key-id"))

@@ -16,8 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from brokers.alpaca.fake.market_time import rfc3339, session_closes_ns, to_utc
-from brokers.alpaca.fake.model import ApiError
+from parity.brokers.alpaca.fake.market_time import rfc3339, session_closes_ns, to_utc
+from parity.brokers.alpaca.fake.model import ApiError
 
 _TIMEFRAME = re.compile(r"^(\d+)(Min|T|Hour|H|Day|D|Week|W|Month|M)$")
 _UNIT = {"T": "Min", "H": "Hour", "D": "Day", "W": "Week", "M": "Month"}

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from brokers.alpaca.fake.model import FakeOrder
+from parity.brokers.alpaca.fake.model import FakeOrder
 
 RATE_LIMIT = 200  # Alpaca's trading API allows 200 requests per minute per account
 

@@ -13,9 +13,9 @@ from typing import Any, Callable, Iterable
 
 import pandas as pd
 
-from brokers.alpaca.fake.market_time import is_market_open, rfc3339
-from brokers.alpaca.fake.matching import FillFn, default_fill
-from brokers.alpaca.fake.model import (
+from parity.brokers.alpaca.fake.market_time import is_market_open, rfc3339
+from parity.brokers.alpaca.fake.matching import FillFn, default_fill
+from parity.brokers.alpaca.fake.model import (
     OPEN,
     WORKING,
     ApiError,
@@ -25,8 +25,8 @@ from brokers.alpaca.fake.model import (
     PositionState,
     stable_uuid,
 )
-from brokers.alpaca.fake.order_rules import validate_prices, validate_submission
-from brokers.alpaca.fake.wire import num, order_json
+from parity.brokers.alpaca.fake.order_rules import validate_prices, validate_submission
+from parity.brokers.alpaca.fake.wire import num, order_json
 
 EventSink = Callable[[dict[str, Any]], None]
 

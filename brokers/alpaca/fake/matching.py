@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional, Tuple
 
-from brokers.alpaca.fake.model import Bar, FakeOrder
+from parity.brokers.alpaca.fake.model import Bar, FakeOrder
 
 FillFn = Callable[[FakeOrder, Bar], Optional[Tuple[float, float]]]
 

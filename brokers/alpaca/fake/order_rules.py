@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from brokers.alpaca.fake.model import ApiError
+from parity.brokers.alpaca.fake.model import ApiError
 
 TYPES = {"market", "limit", "stop", "stop_limit"}
 TIFS = {"day", "gtc", "ioc", "fok"}

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from brokers.alpaca.fake.market_time import calendar_days, clock_state, to_utc
-from brokers.alpaca.fake.model import OPEN, ApiError
-from brokers.alpaca.fake.wire import asset_json, order_json, position_json
+from parity.brokers.alpaca.fake.market_time import calendar_days, clock_state, to_utc
+from parity.brokers.alpaca.fake.model import OPEN, ApiError
+from parity.brokers.alpaca.fake.wire import asset_json, order_json, position_json
 
 if TYPE_CHECKING:
-    from brokers.alpaca.fake.server import FakeAlpaca
+    from parity.brokers.alpaca.fake.server import FakeAlpaca
 
 
 FAKE_KEY: web.AppKey["FakeAlpaca"] = web.AppKey("fake_alpaca")

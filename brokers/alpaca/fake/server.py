@@ -24,15 +24,15 @@ from typing import Any, Mapping, Sequence
 import pandas as pd
 from aiohttp import web
 
-from brokers.alpaca.fake.bar_store import BarStore, normalize_timeframe
-from brokers.alpaca.fake.faults import RATE_LIMIT, FaultPlan, FaultRule, rate_limit_headers
-from brokers.alpaca.fake.ledger import Ledger
-from brokers.alpaca.fake.matching import FillFn
-from brokers.alpaca.fake.market_time import is_market_open, to_utc
-from brokers.alpaca.fake.model import ApiError, Asset, Bar, FakeOrder
-from brokers.alpaca.fake.routes import FAKE_KEY, add_routes
-from brokers.alpaca.fake.stream import StreamHub
-from brokers.alpaca.fake.wire import account_json, order_json
+from parity.brokers.alpaca.fake.bar_store import BarStore, normalize_timeframe
+from parity.brokers.alpaca.fake.faults import RATE_LIMIT, FaultPlan, FaultRule, rate_limit_headers
+from parity.brokers.alpaca.fake.ledger import Ledger
+from parity.brokers.alpaca.fake.matching import FillFn
+from parity.brokers.alpaca.fake.market_time import is_market_open, to_utc
+from parity.brokers.alpaca.fake.model import ApiError, Asset, Bar, FakeOrder
+from parity.brokers.alpaca.fake.routes import FAKE_KEY, add_routes
+from parity.brokers.alpaca.fake.stream import StreamHub
+from parity.brokers.alpaca.fake.wire import account_json, order_json
 
 log = logging.getLogger(__name__)
 

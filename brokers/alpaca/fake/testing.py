@@ -12,7 +12,7 @@ from alpaca.trading.client import TradingClient
 from alpaca.trading.models import TradeUpdate
 from alpaca.trading.stream import TradingStream
 
-from brokers.alpaca.fake.server import FakeAlpaca
+from parity.brokers.alpaca.fake.server import FakeAlpaca
 
 
 def trading_client(fake: FakeAlpaca, *, retry_wait: float = 0) -> TradingClient:

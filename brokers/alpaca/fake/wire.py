@@ -7,8 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from brokers.alpaca.fake.market_time import rfc3339
-from brokers.alpaca.fake.model import Asset, FakeOrder, PositionState, stable_uuid
+from parity.brokers.alpaca.fake.market_time import rfc3339
+from parity.brokers.alpaca.fake.model import Asset, FakeOrder, PositionState, stable_uuid
 
 
 def num(x: float | None) -> str | None:
