@@ -120,7 +120,10 @@ def return_figures(values: np.ndarray, periods_per_year: float) -> dict[str, flo
     valid = returns[~np.isnan(returns)]
     growth = float(np.cumprod(valid + 1.0)[-1]) if len(valid) else 1.0
     out["total_return"] = growth - 1.0
-    out["cagr"] = growth ** (periods_per_year / n_periods) - 1.0
+    try:
+        out["cagr"] = growth ** (periods_per_year / n_periods) - 1.0
+    except OverflowError:  # a short run of minute bars compounds past float range: inf, as vectorbt gives
+        out["cagr"] = math.inf
     if n_periods < 2:
         return out
     n = len(valid)
