@@ -3,7 +3,7 @@
 1. The 45 features, batch, for 53 symbols x 2,520 bars (ten years of daily bars, synthetic).
 2. One live feature row (IncrementalFeatures.update) on the same universe.
 3. The whole walk-forward XGBoost run on the embedded dataset (53 S&P 500 stocks, one year), with
-   the default `strategy.xgboost` config: features, labels, every retrain, scores, diagnostics.
+   the default xgboost params: features, labels, every retrain, scores, diagnostics.
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from parity.engine.config.schema import DataConfig, MomentumConfig, XGBoostConfig  # noqa: E402
+from parity.engine.config.schema import DataConfig  # noqa: E402
+from parity.strategies.params import MomentumParams, XGBoostParams  # noqa: E402
 from parity.engine.data import load_bars, synthetic_bars  # noqa: E402
 from parity.strategies.features import IncrementalFeatures, compute_features  # noqa: E402
 from parity.strategies.momentum import MomentumStrategy  # noqa: E402
@@ -64,12 +64,11 @@ def main() -> None:
 
     embedded = load_bars(DataConfig(), base_dir=REPO)
     for n_jobs in (2, 1):
-        cfg = XGBoostConfig(n_jobs=n_jobs)
+        cfg = XGBoostParams(n_jobs=n_jobs)
         n_models = len(plan_walk_forward(embedded.n_bars, cfg))
-        with tempfile.TemporaryDirectory() as tmp:
-            t0 = time.perf_counter()
-            signals = XGBoostStrategy(cfg).generate(embedded, tmp)
-            elapsed = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        signals = XGBoostStrategy(cfg).generate(embedded)
+        elapsed = time.perf_counter() - t0
         print(f"walk-forward XGBoost, embedded data ({embedded.n_symbols} symbols x {embedded.n_bars} bars, "
               f"{n_models} models of {cfg.n_estimators} trees, n_jobs={n_jobs}): {elapsed:.2f} s")
     summary = signals.diagnostics["signal_summary"].iloc[0]
@@ -78,7 +77,7 @@ def main() -> None:
           f"{summary['n_bars']} bars scored")
 
     t0 = time.perf_counter()
-    MomentumStrategy(MomentumConfig()).generate(embedded)
+    MomentumStrategy(MomentumParams()).generate(embedded)
     print(f"momentum baseline, embedded data: {(time.perf_counter() - t0) * 1e3:.0f} ms")
 
 

@@ -146,7 +146,7 @@ def task_paper(sessions: int) -> dict:
     children = result.child_peak_rss_mb
     return {"sessions": sessions, "history_bars": bars.n_bars - sessions,
             "seconds": time.perf_counter() - start, "posted": result.posted,
-            "strategy": config.strategy.name, "rss_peak_mb": peak_rss_mb(),
+            "strategy": config.strategy.use, "rss_peak_mb": peak_rss_mb(),
             "rss_measured": "runner process alone (fake Alpaca in its own process)",
             "rss_scoring_child_mb": children.get("scoring", float("nan")),
             "rss_report_child_mb": children.get("report", float("nan"))}
@@ -192,7 +192,7 @@ def task_stages(config_path: str, overrides: list[str]) -> dict:
                          base_dir=Path.cwd(), progress=clock, parts=parts, report_worker=helper)
         warm_s = worker.warm_seconds()
     out_fields = {"import_app_s": import_s, "import_parts_s": parts_s,
-                  **{f"{k}_s": v for k, v in clock.seconds.items()}, "strategy": config.strategy.name,
+                  **{f"{k}_s": v for k, v in clock.seconds.items()}, "strategy": config.strategy.use,
                   "total_s": time.perf_counter() - start}
     if helper is not None:  # seconds from the job's start until the report worker was warm
         out_fields["worker_warm_after_s"] = warm_s

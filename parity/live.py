@@ -33,7 +33,7 @@ from parity.engine.data.calendar import bar_times, sessions
 from parity.engine.halt import HaltSwitch
 from parity.engine.journal import Journal, Snapshot
 from parity.engine.stepper import Stepper
-from parity.engine.signals import Strategy
+from parity.engine.signals import StaleSignals, Strategy
 from parity.engine.records import client_order_id
 from parity.engine.types import OrderReason, OrderStatus, RiskAction, RiskRule, TimeInForce
 from parity.live_child import ChildError
@@ -180,7 +180,14 @@ class LiveRunner:
             return CycleReport(ts, decided=False)
         # Scored before the bar is marked: if scoring fails (say its worker process is killed),
         # nothing was sent and a retry of this cycle decides the bar.
-        scores, version = self._score(bars, t)
+        try:
+            scores, version = self._score(bars, t)
+        except StaleSignals as exc:
+            # No fresh scores: no view on any symbol, so the engine holds every position as it is
+            # (stops stay, nothing new is bought); never a trade on older scores.
+            scores, version = np.full(len(self.symbols), np.nan), ""
+            self.journal.note(now, "stale_signals", str(exc))
+            log.warning("ALERT stale signals: %s", exc)
         # Marked before anything is sent: a crash from here on never decides this bar twice.
         self.journal.record_decision(self.run_key, ts, {"state": "deciding", "order_key": self.order_key})
         self.broker.sync(force_poll=True)
@@ -204,7 +211,7 @@ class LiveRunner:
     def _score(self, bars: Bars, t: int) -> tuple[np.ndarray, str]:
         """Signal row t: the incremental scorer's, or the strategy regenerated over the window."""
         if self._scorer_factory is None or t == 0:
-            signals = self.strategy.generate(bars, None)
+            signals = self.strategy.generate(bars)
             self._note_child_peak("scoring", getattr(self.strategy, "peak_rss_mb", float("nan")))
             return np.ascontiguousarray(signals.scores[t], dtype=np.float64), str(signals.model_version[t])
         try:
@@ -215,12 +222,18 @@ class LiveRunner:
                 rows = [t]
             else:
                 rows = [k for k in range(bars.n_bars) if int(bars.close_ts[k]) > self._scored_ts]
+            stale: StaleSignals | None = None
             for k in rows:
-                scores = self._scorer.update(bars.slice(k, k + 1))
+                try:
+                    scores = self._scorer.update(bars.slice(k, k + 1))
+                except StaleSignals as exc:  # the scorer took the bar; only the decided bar's matters
+                    stale = exc if k == t else None
         except BaseException:
             self.close_scorer()  # its state is unknown now; the next cycle warms up a new one
             raise
         self._scored_ts = int(bars.close_ts[t])
+        if stale is not None:
+            raise stale
         return np.ascontiguousarray(scores, dtype=np.float64), str(self._scorer.model_version)
 
     def close_scorer(self) -> None:

@@ -19,25 +19,25 @@ from parity.brokers.alpaca.resilience import RateLimiter
 from parity.engine.clock import Clock
 from parity.engine.config import ConfigError, ParityConfig, config_hash
 from parity.engine.data.bars import Bars
-from parity.engine.data.universe import read_universe
+from parity.engine.data.universe import read_universe, universe_path
 from parity.engine.journal import Journal
-from parity.engine.signals import Strategy
 from parity.live import LiveRunner
-from parity.live_scoring import RemoteScorer, RemoteStrategy
+from parity.live_scoring import RemoteScorer, RemoteStrategy, StrategyInfo, describe_strategy
+from parity.strategy_registry import add_search_dirs
 
 log = logging.getLogger(__name__)
 
 
-def build_strategy(config: ParityConfig) -> Strategy:
-    """The configured strategy (the backtest's code), run in a scoring worker process."""
-    if config.strategy.name not in ("momentum", "xgboost"):
-        raise ConfigError(f"strategy.name '{config.strategy.name}' is not available for live runs")
-    return RemoteStrategy(config.strategy)
+def live_strategy(config: ParityConfig, config_path: str | Path) -> StrategyInfo:
+    """The configured strategy, resolved and checked in a scoring worker (the backtest's lookup; the
+    runner itself never imports strategy code, which holds polars, XGBoost and the user's model)."""
+    add_search_dirs(Path(config_path).parent if not str(config_path).startswith("<") else None)
+    return describe_strategy(config, str(config_path))
 
 
 def live_scorer_factory(config: ParityConfig) -> Callable[[Bars], RemoteScorer]:
-    """history Bars -> parity.strategies.LiveScorer warmed up on them, in a scoring worker process."""
-    return lambda history: RemoteScorer(config.strategy, history)
+    """history Bars -> the strategy's live scorer warmed up on them, in a scoring worker process."""
+    return lambda history: RemoteScorer(config, history)
 
 
 def live_run_key(config: ParityConfig) -> str:
@@ -91,15 +91,17 @@ def use_system_memory_pool() -> None:
 def build_live(config: ParityConfig, config_path: str | Path, base_dir: Path, clock: Clock,
                creds: Credentials | None = None, broker_cls: type[AlpacaBroker] = AlpacaBroker,
                broker_args: tuple[Any, ...] = (), run_dir: Path | None = None, use_stream: bool = True,
-               limiter: RateLimiter | None = None) -> LiveSetup:
+               limiter: RateLimiter | None = None, strategy: StrategyInfo | None = None) -> LiveSetup:
     if config.execution.mode != "paper":
         raise ConfigError(f"{config_path}: execution.mode is '{config.execution.mode}'; `parity run` trades "
                           f"through Alpaca and needs execution.mode: paper (see config/paper.yaml)")
     creds = creds or credentials_from_env()
+    info = strategy or live_strategy(config, config_path)
+    # strategy.params as resolved (defaults filled in), as a backtest of this config records them
+    config = config.model_copy(update={"strategy": config.strategy.model_copy(update={"params": info.record["params"]})})
     use_system_memory_pool()
     skip_numba_blas_probe()
-    universe_path = config.data.universe if config.data.universe.is_absolute() else base_dir / config.data.universe
-    universe = read_universe(universe_path)
+    universe = read_universe(universe_path(config.data.universe, base_dir))
     run_key = live_run_key(config)
     journal_path = config.alpaca.journal_path
     journal = Journal(journal_path if journal_path.is_absolute() else base_dir / journal_path)
@@ -108,7 +110,7 @@ def build_live(config: ParityConfig, config_path: str | Path, base_dir: Path, cl
     feed = AlpacaBarFeed(AlpacaBars(config.alpaca, creds), list(universe), universe, config.data.timeframe,
                          config.data.calendar)
     out = config.reporting.output_dir if config.reporting.output_dir.is_absolute() else base_dir / config.reporting.output_dir
-    run_dir = run_dir or out / (config.reporting.run_id or f"paper-{config.strategy.name}-{run_key}")
-    runner = LiveRunner(config, broker, feed, build_strategy(config), journal, clock, run_key, run_dir,
+    run_dir = run_dir or out / (config.reporting.run_id or f"paper-{info.name}-{run_key}")
+    runner = LiveRunner(config, broker, feed, RemoteStrategy(config, info), journal, clock, run_key, run_dir,
                         tuple(universe), tuple(universe.values()), scorer_factory=live_scorer_factory(config))
     return LiveSetup(runner, broker, journal)

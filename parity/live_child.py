@@ -19,10 +19,8 @@ import sys
 import threading
 import traceback
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Any, Callable
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 PEAK_PREFIX = "parity-child-peak-rss-mb "
 log = logging.getLogger(__name__)
 
@@ -32,10 +30,12 @@ class ChildError(RuntimeError):
 
 
 def child_env() -> dict[str, str]:
-    """The parent's environment without the Alpaca keys (no child talks to Alpaca), and with this
-    checkout first on PYTHONPATH (the parent may have been started from another folder)."""
+    """The parent's environment without the Alpaca keys (no child talks to Alpaca), and with the
+    folders the user's strategy was imported from first on PYTHONPATH, so a child imports it too."""
+    from parity.strategy_registry import search_dirs
+
     env = {k: v for k, v in os.environ.items() if not k.startswith("APCA_")}
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (*search_dirs, env.get("PYTHONPATH", "")) if p)
     return env
 
 

@@ -27,7 +27,7 @@ from parity.engine.config import ParityConfig
 from parity.engine.data import load_bars
 from parity.engine.data.bars import Bars
 from parity.live import CycleReport
-from parity.live_app import build_live
+from parity.live_app import build_live, live_strategy
 
 if TYPE_CHECKING:  # imported where a fake is started: a venue process keeps aiohttp out of the runner
     from parity.brokers.alpaca.fake import FakeAlpaca
@@ -62,11 +62,8 @@ class ReplayResult:
 
 
 def history_bars(config: ParityConfig) -> int:
-    """Bars the strategy needs before its first decision."""
-    if config.strategy.name == "momentum":
-        m = config.strategy.momentum
-        return max(m.lookback, m.vol_lookback) + m.skip + 2
-    return config.strategy.xgboost.train_bars + config.strategy.xgboost.horizon + 5
+    """Bars the strategy needs before its first decision (its lookback)."""
+    return live_strategy(config, "<replay>").lookback
 
 
 def replay_config(config: ParityConfig, out_dir: Path | None) -> ParityConfig:
@@ -99,7 +96,7 @@ def replay_world(config: ParityConfig, bars: Bars, warmup: int, key_id: str = RE
 def run_replay(config: ParityConfig, base_dir: Path, sessions: int | None = None, seconds_per_bar: float = 0.0,
                bars: Bars | None = None, on_cycle: Callable[[CycleReport], None] = lambda c: None,
                run_dir: Path | None = None, key_id: str = REPLAY_KEY, secret_key: str = REPLAY_SECRET,
-               venue_process: bool = False, history: int = 0) -> ReplayResult:
+               venue_process: bool = False, history: int = 0, config_path: str | Path = "<replay>") -> ReplayResult:
     """Replay `sessions` sessions of `bars` (default: the configured data) through the live runner.
     `venue_process`: run the fake Alpaca and the venue in their own process (parity/live_venue.py),
     so this process holds only the runner, as it does against the real Alpaca. `history`: bars the
@@ -107,7 +104,8 @@ def run_replay(config: ParityConfig, base_dir: Path, sessions: int | None = None
     feed's download as long as in production)."""
     started = time.perf_counter()
     bars = bars if bars is not None else load_bars(config.data, base_dir)
-    warmup = max(history_bars(config), history)
+    info = live_strategy(config, config_path)
+    warmup = max(info.lookback, history)  # the bars the strategy needs before its first decision
     if bars.n_bars <= warmup:
         raise ValueError(f"replay needs more than {warmup} bars of history; the data has {bars.n_bars}")
     last = bars.n_bars if sessions is None else min(bars.n_bars, warmup + sessions)
@@ -118,10 +116,10 @@ def run_replay(config: ParityConfig, base_dir: Path, sessions: int | None = None
     else:
         world = replay_world(config, bars, warmup, key_id, secret_key)
     with world as (fake, venue, cfg):
-        setup = build_live(cfg, "<replay>", base_dir, VenueClock(fake), Credentials(key_id, secret_key),
+        setup = build_live(cfg, config_path, base_dir, VenueClock(fake), Credentials(key_id, secret_key),
                            broker_cls=ReplayBroker, broker_args=(venue,), run_dir=run_dir,
                            # a replayed session lasts milliseconds; Alpaca's 200/min is per real minute
-                           limiter=RateLimiter(1_000_000))
+                           limiter=RateLimiter(1_000_000), strategy=info)
         cycles: list[CycleReport] = []
         try:
             setup.broker.start()

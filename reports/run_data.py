@@ -24,6 +24,7 @@ DIAGNOSTICS_DIR = "diagnostics"
 DATA_NOTES_FILE = "data_notes.txt"
 STATS_FILE = "stats.json"
 CONFIG_FILE = "config.yaml"
+STRATEGY_FILE = "strategy.json"
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class RunData:
     data_notes: tuple[str, ...] = ()
     stats: dict[str, Any] = field(default_factory=dict)
     config_yaml: str = ""  # the resolved config, as written to config.yaml
+    strategy: dict[str, Any] = field(default_factory=dict)  # what ran (parity.strategy_registry), strategy.json
+    artifacts: dict[str, bytes] = field(default_factory=dict)  # the strategy's files (models/...), by relative path
 
     @classmethod
     def from_records(
@@ -51,6 +54,7 @@ class RunData:
         bars: Bars,
         stats: dict[str, Any] | None = None,
         config_yaml: str = "",
+        strategy: dict[str, Any] | None = None,
     ) -> "RunData":
         return cls(
             run_id=run_id,
@@ -61,9 +65,11 @@ class RunData:
             risk_events=records.risk_events_frame(),
             signals=signals.frame(bars),
             diagnostics=dict(signals.diagnostics),
-            data_notes=tuple(bars.notes),
+            data_notes=tuple(bars.notes) + tuple(signals.notes),
             stats=dict(stats or {}),
             config_yaml=config_yaml,
+            strategy=dict(strategy or {}),
+            artifacts=dict(signals.artifacts),
         )
 
     def with_stats(self, stats: dict[str, Any]) -> "RunData":
@@ -84,5 +90,7 @@ def load_run(run_dir: str | Path) -> RunData:
     stats = json.loads(stats_file.read_text()) if stats_file.is_file() else {}
     config_file = run_dir / CONFIG_FILE
     config_yaml = config_file.read_text() if config_file.is_file() else ""
+    strategy_file = run_dir / STRATEGY_FILE
+    strategy = json.loads(strategy_file.read_text()) if strategy_file.is_file() else {}
     return RunData(run_id=run_dir.name, diagnostics=diagnostics, data_notes=notes, stats=stats,
-                   config_yaml=config_yaml, **tables)
+                   config_yaml=config_yaml, strategy=strategy, **tables)

@@ -2,9 +2,8 @@
 
 Everything is built in a hidden temporary sibling folder and moved into place with one `os.replace`
 at the very end; on any error the temporary folder is removed. So a run folder either exists with
-every file in it, or does not exist at all: never half-written. Model artifacts a strategy saves
-while the run is computed go into the same staging folder (`staged_run_dir`), so they share that
-guarantee.
+every file in it, or does not exist at all: never half-written. The strategy's artifacts (its
+models, handed over as bytes in the SignalSet) are written with the rest, so they share that guarantee.
 """
 
 from __future__ import annotations
@@ -27,6 +26,7 @@ from parity.reports.run_data import (
     DATA_NOTES_FILE,
     DIAGNOSTICS_DIR,
     STATS_FILE,
+    STRATEGY_FILE,
     TABLES,
     RunData,
 )
@@ -86,6 +86,14 @@ def write_run_files(run_dir: str | Path, run: RunData, html: bool = True, worker
         tables += [(table, diag_dir / f"{_UNSAFE.sub('_', name)}.parquet") for name, table in run.diagnostics.items()]
     (run_dir / DATA_NOTES_FILE).write_text("".join(f"{note}\n" for note in run.data_notes))
     (run_dir / STATS_FILE).write_text(json.dumps(run.stats, indent=2, allow_nan=False) + "\n")
+    if run.strategy:
+        (run_dir / STRATEGY_FILE).write_text(json.dumps(run.strategy, indent=2, sort_keys=True) + "\n")
+    for relative, data in sorted(run.artifacts.items()):
+        target = run_dir / relative
+        if not target.resolve().is_relative_to(run_dir.resolve()):
+            raise ValueError(f"strategy artifact '{relative}' would be written outside the run folder")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
     sections = section_jobs(run) if html else []
     weights = [SECTION_WEIGHTS.get(build, 0.0) for build, _ in sections] + [0.0] * len(tables)
     done = share_jobs([*sections, *((_write_table, table) for table in tables)], worker, weights)

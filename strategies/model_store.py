@@ -2,7 +2,8 @@
 
 A model's version is a hash of what produced it: the XGBoost parameters, the training window
 (bars and timestamps) and a digest of the exact training data. Models are saved in XGBoost's own
-UBJSON format next to a metadata JSON: models/<version>.ubj and models/<version>.json.
+UBJSON format next to a metadata JSON (models/<version>.ubj, models/<version>.json), handed to the run
+folder as bytes (`model_files`) rather than written here.
 """
 
 from __future__ import annotations
@@ -10,19 +11,18 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import xgboost as xgb
 
-from parity.engine.config.schema import XGBoostConfig
+from parity.strategies.params import XGBoostParams
 from parity.strategies.features.registry import FEATURE_NAMES
 from parity.strategies.walkforward import TrainWindow
 
 
-def booster_params(cfg: XGBoostConfig) -> dict[str, Any]:
+def booster_params(cfg: XGBoostParams) -> dict[str, Any]:
     return {
         "objective": "reg:squarederror",
         "tree_method": "hist",
@@ -57,12 +57,12 @@ def _iso(ns: int) -> str:
     return pd.Timestamp(int(ns), tz="UTC").isoformat()
 
 
-def fit_model(x: np.ndarray, y: np.ndarray, window: TrainWindow, cfg: XGBoostConfig,
+def fit_model(x: np.ndarray, y: np.ndarray, window: TrainWindow, cfg: XGBoostParams,
               close_ts: np.ndarray) -> TrainedModel:
     """Train one model on (x, y) and describe it; `close_ts` dates the window's bars."""
     if y.size == 0:
         raise ValueError(f"walk-forward: no known labels in bars {window.train_start}..{window.train_end}; "
-                         "use more data or a smaller strategy.xgboost.train_bars")
+                         "use more data or a smaller strategy.params.train_bars")
     params = booster_params(cfg)
     dtrain = xgb.DMatrix(x, label=y, missing=np.nan, feature_names=list(FEATURE_NAMES), nthread=cfg.n_jobs)
     booster = xgb.train(params, dtrain, num_boost_round=cfg.n_estimators)
@@ -98,11 +98,9 @@ def predict(model: TrainedModel, features: np.ndarray) -> np.ndarray:
     return np.asarray(out, dtype=np.float64).reshape(shape)
 
 
-def save_model(model: TrainedModel, artifacts_dir: str | Path) -> Path:
-    """Write models/<version>.ubj and models/<version>.json under `artifacts_dir`; returns the .ubj path."""
-    models_dir = Path(artifacts_dir) / "models"
-    models_dir.mkdir(parents=True, exist_ok=True)
-    path = models_dir / f"{model.version}.ubj"
-    model.booster.save_model(str(path))
-    (models_dir / f"{model.version}.json").write_text(json.dumps(model.metadata, indent=2, sort_keys=True) + "\n")
-    return path
+def model_files(model: TrainedModel) -> dict[str, bytes]:
+    """models/<version>.ubj (the booster) and models/<version>.json (its metadata), for the run folder."""
+    return {
+        f"models/{model.version}.ubj": bytes(model.booster.save_raw(raw_format="ubj")),
+        f"models/{model.version}.json": (json.dumps(model.metadata, indent=2, sort_keys=True) + "\n").encode(),
+    }

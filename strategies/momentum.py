@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from parity.engine.config.schema import MomentumConfig
+from parity.strategies.params import MomentumParams
 from parity.engine.data.bars import Bars
 from parity.engine.signals import SignalSet
 from parity.strategies.diagnostics import signal_diagnostics
@@ -36,7 +36,7 @@ def trailing_volatility(close: np.ndarray, lookback: int) -> np.ndarray:
     return np.sqrt(np.maximum(window_cov(log_ret, log_ret, lookback), 0.0))
 
 
-def momentum_raw(close: np.ndarray, cfg: MomentumConfig) -> np.ndarray:
+def momentum_raw(close: np.ndarray, cfg: MomentumParams) -> np.ndarray:
     """(T, N) trailing return (vol-scaled if configured) before ranking; NaN while warming up."""
     t = close.shape[0]
     raw = np.full(close.shape, np.nan)
@@ -51,24 +51,26 @@ def momentum_raw(close: np.ndarray, cfg: MomentumConfig) -> np.ndarray:
     return raw
 
 
-def momentum_scores(close: np.ndarray, cfg: MomentumConfig) -> np.ndarray:
+def momentum_scores(close: np.ndarray, cfg: MomentumParams) -> np.ndarray:
     """(T, N) ranked momentum in [-1, 1] (lowest momentum -1, highest +1), before smoothing."""
     return cross_sectional_rank(momentum_raw(close, cfg))
 
 
-def history_needed(cfg: MomentumConfig) -> int:
+def history_needed(cfg: MomentumParams) -> int:
     """Bars one ranked row needs, itself included: the live scorer keeps this many closes."""
     return max(cfg.lookback, cfg.vol_lookback if cfg.vol_scaled else 0) + 1
 
 
 class MomentumStrategy:
+    """The baseline; live scoring is the engine's default trailing window (row t reads `lookback` bars)."""
+
     name = "momentum"
+    Params = MomentumParams
 
-    def __init__(self, cfg: MomentumConfig) -> None:
+    def __init__(self, cfg: MomentumParams = MomentumParams()) -> None:
         self.cfg = cfg
+        self.lookback = history_needed(cfg) + cfg.smoothing - 1
 
-    def generate(self, bars: Bars, artifacts_dir: "str | None" = None) -> SignalSet:
+    def generate(self, bars: Bars) -> SignalSet:
         scores = trailing_mean(momentum_scores(bars.close, self.cfg), self.cfg.smoothing)
-        diagnostics = signal_diagnostics(scores, bars, _DIAGNOSTIC_HORIZON)
-        return SignalSet(scores=scores, model_version=np.full(bars.n_bars, "", dtype=object),
-                         diagnostics=diagnostics)
+        return SignalSet(scores=scores, diagnostics=signal_diagnostics(scores, bars, _DIAGNOSTIC_HORIZON))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from parity.engine.config.schema import XGBoostConfig
+from parity.strategies.params import XGBoostParams
 
 
 @dataclass(frozen=True)
@@ -28,16 +28,16 @@ class TrainWindow:
     predict_end: int  # one past the last bar it scores (the next retrain bar, or T)
 
 
-def first_retrain_bar(cfg: XGBoostConfig) -> int:
+def first_retrain_bar(cfg: XGBoostParams) -> int:
     return cfg.train_bars + cfg.horizon - 1
 
 
-def is_retrain_bar(t: int, cfg: XGBoostConfig) -> bool:
+def is_retrain_bar(t: int, cfg: XGBoostParams) -> bool:
     first = first_retrain_bar(cfg)
     return t >= first and (t - first) % cfg.retrain_every == 0
 
 
-def window_at(retrain_bar: int, cfg: XGBoostConfig, n_bars: int) -> TrainWindow:
+def window_at(retrain_bar: int, cfg: XGBoostParams, n_bars: int) -> TrainWindow:
     """The training window of a model trained at `retrain_bar` (which must be a retrain bar)."""
     if not is_retrain_bar(retrain_bar, cfg):
         raise ValueError(f"walk-forward: bar {retrain_bar} is not a retrain bar")
@@ -47,12 +47,12 @@ def window_at(retrain_bar: int, cfg: XGBoostConfig, n_bars: int) -> TrainWindow:
     return TrainWindow(retrain_bar, train_start, train_end, retrain_bar, predict_end)
 
 
-def plan_walk_forward(n_bars: int, cfg: XGBoostConfig) -> list[TrainWindow]:
+def plan_walk_forward(n_bars: int, cfg: XGBoostParams) -> list[TrainWindow]:
     """Every retrain of a run over `n_bars` bars, in time order (empty if the data is too short)."""
     return [window_at(t, cfg, n_bars) for t in range(first_retrain_bar(cfg), n_bars, cfg.retrain_every)]
 
 
-def last_retrain_at_or_before(t: int, cfg: XGBoostConfig) -> int | None:
+def last_retrain_at_or_before(t: int, cfg: XGBoostParams) -> int | None:
     first = first_retrain_bar(cfg)
     if t < first:
         return None

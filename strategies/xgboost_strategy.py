@@ -9,21 +9,24 @@ where all of them are NaN. Diagnostics grade the smoothed scores, the ones the e
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from parity.engine.config.schema import XGBoostConfig
 from parity.engine.data.bars import Bars
 from parity.engine.signals import SignalSet
 from parity.strategies.diagnostics import signal_diagnostics
 from parity.strategies.features import FEATURE_NAMES, compute_features
 from parity.strategies.labels import make_labels
-from parity.strategies.model_store import TrainedModel, fit_model, predict, save_model
+from parity.strategies.model_store import TrainedModel, fit_model, model_files, predict
+from parity.strategies.params import XGBoostParams
 from parity.strategies.ranks import cross_sectional_rank
 from parity.strategies.smoothing import trailing_mean
-from parity.strategies.walkforward import TrainWindow, plan_walk_forward, training_set
+from parity.strategies.walkforward import TrainWindow, first_retrain_bar, plan_walk_forward, training_set
+
+if TYPE_CHECKING:
+    from parity.strategies.xgboost_live import XGBoostLive
 
 
 def scores_from_predictions(predictions: np.ndarray, close: np.ndarray) -> np.ndarray:
@@ -32,26 +35,37 @@ def scores_from_predictions(predictions: np.ndarray, close: np.ndarray) -> np.nd
 
 
 class XGBoostStrategy:
-    name = "xgboost"
+    """Walk-forward XGBoost. Its own live path (strategies/xgboost_live.py) keeps the feature rows and
+    retrains on the batch schedule, so `lookback` is the least history before the first full score:
+    the first model's bar (train_bars + horizon - 1) plus `smoothing` rows."""
 
-    def __init__(self, cfg: XGBoostConfig) -> None:
+    name = "xgboost"
+    Params = XGBoostParams
+
+    def __init__(self, cfg: XGBoostParams = XGBoostParams()) -> None:
         self.cfg = cfg
+        self.lookback = first_retrain_bar(cfg) + cfg.smoothing
+
+    def live(self, history: Bars) -> "XGBoostLive":
+        from parity.strategies.xgboost_live import XGBoostLive
+
+        return XGBoostLive(self, history)
 
     def train(self, window: TrainWindow, features: np.ndarray, labels: np.ndarray,
               close_ts: np.ndarray) -> TrainedModel:
         x, y = training_set(features, labels, window)
         return fit_model(x, y, window, self.cfg, close_ts)
 
-    def generate(self, bars: Bars, artifacts_dir: "str | Path | None" = None) -> SignalSet:
+    def generate(self, bars: Bars) -> SignalSet:
         features = compute_features(bars)
         labels = make_labels(bars.close, self.cfg.horizon, self.cfg.label)
         predictions = np.full(bars.close.shape, np.nan)
         versions = np.full(bars.n_bars, "", dtype=object)
         models: list[tuple[TrainWindow, TrainedModel]] = []
+        artifacts: dict[str, bytes] = {}
         for window in plan_walk_forward(bars.n_bars, self.cfg):
             model = self.train(window, features, labels, bars.close_ts)
-            if artifacts_dir is not None:
-                save_model(model, artifacts_dir)
+            artifacts.update(model_files(model))
             rows = slice(window.predict_start, window.predict_end)
             predictions[rows] = predict(model, features[rows])
             versions[rows] = model.version
@@ -60,7 +74,7 @@ class XGBoostStrategy:
         diagnostics = signal_diagnostics(scores, bars, self.cfg.horizon)
         diagnostics["ic_per_retrain"] = ic_per_retrain(diagnostics["ic_per_bar"], models, bars)
         diagnostics["feature_importance"] = feature_importance([m for _, m in models])
-        return SignalSet(scores=scores, model_version=versions, diagnostics=diagnostics)
+        return SignalSet(scores=scores, model_version=versions, diagnostics=diagnostics, artifacts=artifacts)
 
 
 def ic_per_retrain(ic_per_bar: pd.DataFrame, models: list[tuple[TrainWindow, TrainedModel]],

@@ -44,8 +44,13 @@ def validate_config(raw: dict[str, Any], source: str = "<config>") -> ParityConf
     try:
         return ParityConfig.model_validate(raw)
     except ValidationError as exc:
-        lines = [_describe(source, err) for err in exc.errors()]
-        raise ConfigError("\n".join(lines)) from None
+        raise ConfigError(describe_errors(exc, source, ParityConfig)) from None
+
+
+def describe_errors(exc: ValidationError, source: str, root: type[BaseModel],
+                    prefix: tuple[str, ...] = ()) -> str:
+    """One line per problem of validating `root` (a model found at the dotted key `prefix`)."""
+    return "\n".join(_describe(source, err, root, prefix) for err in exc.errors())
 
 
 def config_hash(config: ParityConfig) -> str:
@@ -77,11 +82,11 @@ def _apply_override(raw: dict[str, Any], override: str) -> None:
         node[parts[-1]] = value
 
 
-def _describe(source: str, err: dict[str, Any]) -> str:
+def _describe(source: str, err: Any, root: type[BaseModel], prefix: tuple[str, ...]) -> str:
     loc = tuple(str(p) for p in err["loc"])
-    key = ".".join(loc) or "(top level)"
+    key = ".".join(prefix + loc) or "(top level)"
     if err["type"] == "extra_forbidden":
-        hint = _did_you_mean(loc)
+        hint = _did_you_mean(root, loc)
         return f"{source}: {key}: unknown key{hint}"
     if err["type"] == "missing":
         return f"{source}: {key}: required key is missing"
@@ -91,8 +96,8 @@ def _describe(source: str, err: dict[str, Any]) -> str:
     return f"{source}: {key}: {message}{shown}"
 
 
-def _did_you_mean(loc: tuple[str, ...]) -> str:
-    model: type[BaseModel] | None = ParityConfig
+def _did_you_mean(root: type[BaseModel], loc: tuple[str, ...]) -> str:
+    model: type[BaseModel] | None = root
     for part in loc[:-1]:
         field = model.model_fields.get(part) if model else None
         annotation = field.annotation if field else None

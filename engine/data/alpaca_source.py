@@ -20,7 +20,7 @@ from parity.engine.data.calendar import calendar_tz, sessions
 from parity.engine.data.errors import DataError
 from parity.engine.data.pipeline import build_bars
 from parity.engine.data.report import DataReport
-from parity.engine.data.universe import read_universe
+from parity.engine.data.universe import read_universe, universe_path
 
 CACHE_COLUMNS = ["symbol", "ts", "open", "high", "low", "close", "volume"]
 
@@ -85,8 +85,7 @@ def pipeline_frame(frame: pd.DataFrame, timeframe: str, calendar: str) -> pd.Dat
 def load_alpaca_bars(cfg: DataConfig, base_dir: Path = Path("."), feed: str = "iex") -> tuple[Bars, DataReport]:
     """Checked Bars from the cache, for the symbols of the universe file."""
     path = cache_path(cfg.cache_dir if cfg.cache_dir.is_absolute() else base_dir / cfg.cache_dir, feed, cfg.timeframe)
-    universe_path = cfg.universe if cfg.universe.is_absolute() else base_dir / cfg.universe
-    universe = read_universe(universe_path)
+    universe = read_universe(universe_path(cfg.universe, base_dir))
     frame = pipeline_frame(read_cache(path), cfg.timeframe, cfg.calendar)
     start = pd.Timestamp(cfg.start).normalize() if cfg.start else None
     end = pd.Timestamp(cfg.end).normalize() if cfg.end else None

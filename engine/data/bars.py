@@ -80,3 +80,17 @@ class Bars:
             volume=self.volume[rows].copy(),
             notes=self.notes,
         )
+
+    def append(self, later: "Bars") -> "Bars":
+        """These rows followed by `later`'s (same universe; `later` starts after this ends)."""
+        if later.symbols != self.symbols:
+            raise ValueError("Bars.append: the later bars have other symbols; pass the same universe in the same order")
+        if self.n_bars and later.n_bars and later.close_ts[0] <= self.close_ts[-1]:
+            raise ValueError("Bars.append: the later bars must start after the last bar")
+        return Bars(
+            symbols=self.symbols,
+            sectors=self.sectors,
+            **{name: np.concatenate([getattr(self, name), getattr(later, name)])
+               for name in ("open_ts", "close_ts", "session", "open", "high", "low", "close", "volume")},
+            notes=self.notes,
+        )

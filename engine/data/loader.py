@@ -11,7 +11,7 @@ from parity.engine.data import bars_cache, embedded
 from parity.engine.data.bars import Bars
 from parity.engine.data.errors import DataError
 from parity.engine.data.report import DataReport
-from parity.engine.data.universe import read_universe
+from parity.engine.data.universe import read_universe, universe_path
 
 
 def load_bars(cfg: DataConfig, base_dir: Path = Path("."), feed: str = "iex") -> Bars:
@@ -24,7 +24,7 @@ def load_bars_with_report(cfg: DataConfig, base_dir: Path = Path("."), feed: str
     start, end = _window_date(cfg.start, "data.start"), _window_date(cfg.end, "data.end")
     if start is not None and end is not None and end < start:
         raise DataError(f"data.end {end:%Y-%m-%d} is before data.start {start:%Y-%m-%d} (swap them)")
-    universe_path = _resolve(cfg.universe, base_dir)
+    universe_file = universe_path(cfg.universe, base_dir)
     # The checks (and exchange_calendars behind them) are imported where bars are built, so that bars
     # read back from the cache do not pay for them.
     if cfg.source == "embedded":
@@ -34,12 +34,12 @@ def load_bars_with_report(cfg: DataConfig, base_dir: Path = Path("."), feed: str
         def build() -> tuple[Bars, DataReport]:
             from parity.engine.data.pipeline import build_bars
 
-            universe = read_universe(universe_path)
+            universe = read_universe(universe_file)
             frame, notes = embedded.read_prices(universe)
             return build_bars(frame, source="embedded", timeframe="1Day", calendar=cfg.calendar, start=start,
                               end=end, symbols=list(universe), sectors=universe, source_notes=notes)
 
-        key = bars_cache.cache_key([embedded.data_dir() / embedded.PRICES_FILE, universe_path], _settings(cfg))
+        key = bars_cache.cache_key([embedded.data_dir() / embedded.PRICES_FILE, universe_file], _settings(cfg))
         return bars_cache.cached(_resolve(cfg.cache_dir, base_dir) / bars_cache.SUBDIR, key, build)
     if cfg.source in ("csv", "parquet"):
         assert cfg.path is not None  # the schema requires it for file sources
@@ -49,7 +49,7 @@ def load_bars_with_report(cfg: DataConfig, base_dir: Path = Path("."), feed: str
 
         path = _resolve(cfg.path, base_dir)
         frame = read_user_file(path, cfg.source, cfg.timeframe, calendar_tz(cfg.calendar))
-        sectors = read_universe(universe_path) if universe_path.is_file() else {}
+        sectors = read_universe(universe_file) if universe_file.is_file() else {}
         return build_bars(frame, source=str(path), timeframe=cfg.timeframe, calendar=cfg.calendar, start=start,
                           end=end, sectors=sectors)
     if cfg.source == "alpaca":

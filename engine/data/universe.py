@@ -63,6 +63,17 @@ def universe_csv(universe: pd.DataFrame) -> str:
     return HEADER + universe.to_csv(index=False, lineterminator="\n")
 
 
+# Parity's own universe (see the module docstring): the one a config without data.universe trades.
+DEFAULT_UNIVERSE = Path(__file__).resolve().parents[2] / "config" / "universe.csv"
+
+
+def universe_path(universe: Path | None, base_dir: Path) -> Path:
+    """The universe file a config names (relative to `base_dir`), or Parity's default one."""
+    if universe is None:
+        return DEFAULT_UNIVERSE
+    return universe if universe.is_absolute() else base_dir / universe
+
+
 def read_universe(path: Path) -> dict[str, str]:
     """symbol -> sector, in file order. Lines starting with # are comments."""
     if not path.is_file():

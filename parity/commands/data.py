@@ -31,7 +31,7 @@ def download(args: argparse.Namespace) -> int:
     from parity.brokers.alpaca.market_data import AlpacaBars
     from parity.engine.config import ConfigError
     from parity.engine.data.alpaca_source import cache_path, merge_into_cache
-    from parity.engine.data.universe import read_universe
+    from parity.engine.data.universe import read_universe, universe_path
 
     config = load(args)
     start = args.start or config.data.start
@@ -39,7 +39,7 @@ def download(args: argparse.Namespace) -> int:
         raise ConfigError(f"{args.config}: data.start is not set; pass --start YYYY-MM-DD")
     end = pd.Timestamp(args.end or config.data.end or pd.Timestamp.now(tz="UTC").date()) + pd.Timedelta(days=1)
     base = Path.cwd()
-    universe = read_universe(config.data.universe if config.data.universe.is_absolute() else base / config.data.universe)
+    universe = read_universe(universe_path(config.data.universe, base))
     frame = AlpacaBars(config.alpaca).fetch(list(universe), config.data.timeframe, pd.Timestamp(start).to_pydatetime(),
                                             end.to_pydatetime(), args.adjustment)
     cache_dir = config.data.cache_dir if config.data.cache_dir.is_absolute() else base / config.data.cache_dir

@@ -14,6 +14,12 @@ def add_overrides(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def load(args: argparse.Namespace) -> ParityConfig:
-    """The validated config named by `args.config`, with `args.overrides` applied (ConfigError if not)."""
+def load(args: argparse.Namespace, strategy: bool = True) -> ParityConfig:
+    """The validated config named by `args.config`, with `args.overrides` applied (ConfigError if not).
+    With `strategy`, the strategy is looked up and its params checked here too (the paper runner
+    leaves that to its scoring worker, so that no strategy code is imported into the runner)."""
+    if strategy:
+        from parity.api import load_config as load_with_strategy
+
+        return load_with_strategy(args.config, args.overrides)
     return load_config(args.config, args.overrides)

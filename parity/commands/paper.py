@@ -19,6 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="YAML config (default: config/paper.yaml, else config/default.yaml)")
     add_overrides(parser)
     parser.add_argument("--sessions", type=int, default=40, metavar="N", help="sessions to trade (default 40)")
+    parser.add_argument("--history", type=int, default=0, metavar="N",
+                        help="bars of history before the first decision (default: the strategy's lookback)")
     parser.add_argument("--seconds-per-bar", type=float, default=0.0, metavar="S",
                         help="pause after each session, to watch it happen (default 0)")
     parser.add_argument("--out", metavar="DIR", default=None, help="output folder (default: reporting.output_dir)")
@@ -39,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         update={"journal_path": journal_dir / "journal.sqlite"})})
     print(f"replaying {args.sessions} session(s) through a local fake Alpaca (dummy keys, 127.0.0.1)")
     result = run_replay(config, Path.cwd(), sessions=args.sessions, seconds_per_bar=args.seconds_per_bar,
-                        on_cycle=lambda c: print(c.line()))
+                        on_cycle=lambda c: print(c.line()), config_path=path, history=args.history)
     for line in result.reconcile_lines:
         print(f"reconcile at start: {line}")
     held = ", ".join(f"{s} {q:g}" for s, q in sorted(result.positions.items())) or "nothing"

@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from parity.live_app import build_live
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    config = load(args)
+    config = load(args, strategy=False)
     setup = build_live(config, args.config, Path.cwd(), WallClock())
     try:
         setup.broker.start()

@@ -18,9 +18,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from parity.strategy_registry import resolve_strategy
+
     config = load(args)
     check_files(config, args.config, Path.cwd())
-    print(f"{args.config}: OK (mode {config.execution.mode}, strategy {config.strategy.name}, "
+    resolve_strategy(config, args.config, Path(args.config).parent).build()  # e.g. a signals file it cannot read
+    print(f"{args.config}: OK (mode {config.execution.mode}, strategy {config.strategy.use}, "
           f"config hash {config_hash(config)})")
     return 0
 

@@ -1,12 +1,14 @@
 """Fakes for the CLI tests: a 30-bar synthetic universe, a toy strategy and a toy simulator.
 
+The toy strategy is named in the test configs by import path (`use: cli_kit:ToyStrategy`), the way
+a user names their own.
+
 The toy simulator holds no positions and lets equity grow 0.1% a bar, so the wiring (config ->
 data -> signals -> simulation -> run folder -> summary) is tested apart from the real engine.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 
@@ -22,15 +24,13 @@ N_BARS, N_SYMBOLS = 30, 4
 
 class ToyStrategy:
     name = "toy"
+    lookback = 1
 
-    def generate(self, bars: Bars, artifacts_dir: str | None = None) -> SignalSet:
-        if artifacts_dir is not None:
-            # like the XGBoost strategy: the run folder is handed over, models go under models/
-            models = Path(artifacts_dir) / "models"
-            models.mkdir(exist_ok=True)
-            (models / "toy-model.json").write_text('{"weights": [1, 2]}')
+    def generate(self, bars: Bars) -> SignalSet:
         scores = np.tanh(np.nan_to_num(np.log(bars.close / bars.open)) * 10.0)
-        return SignalSet(scores=scores, model_version=np.full(bars.n_bars, "toy-1"))
+        # like the XGBoost strategy's models: files for the run folder, handed over as bytes
+        return SignalSet(scores=scores, model_version=np.full(bars.n_bars, "toy-1"),
+                         artifacts={"models/toy-model.json": b'{"weights": [1, 2]}'})
 
 
 def toy_backtest(bars: Bars, signals: SignalSet, config, run_key: str) -> RunRecords:
@@ -51,4 +51,4 @@ def toy_parts(load_error: Exception | None = None) -> BacktestParts:
             raise load_error
         return synthetic_bars(N_BARS, N_SYMBOLS, seed=7)
 
-    return BacktestParts(load_bars=load, build_strategy=lambda cfg: ToyStrategy(), run_backtest=toy_backtest)
+    return BacktestParts(load_bars=load, run_backtest=toy_backtest)

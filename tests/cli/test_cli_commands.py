@@ -26,6 +26,8 @@ risk_management:
   max_daily_loss: 0.02
 simulation:
   initial_cash: 100000
+strategy:
+  use: cli_kit:ToyStrategy
 """
 
 
@@ -110,7 +112,7 @@ def test_backtest_default_run_id_is_time_strategy_hash(workdir: Path, toy: None)
     assert main(["backtest", "--config", "run.yaml"]) == 0
     (run_dir,) = (workdir / "reports").iterdir()
     stamp, strategy, digest = run_dir.name.split("-")
-    assert len(stamp) == 16 and stamp.endswith("Z") and strategy == "momentum" and len(digest) == 12
+    assert len(stamp) == 16 and stamp.endswith("Z") and strategy == "toy" and len(digest) == 12
 
 
 def test_data_error_is_one_line_and_leaves_no_run_folder(workdir: Path, monkeypatch: pytest.MonkeyPatch,
@@ -129,7 +131,7 @@ def test_crash_mid_run_leaves_no_run_folder(workdir: Path, monkeypatch: pytest.M
         def crash(*args, **kwargs):
             raise RuntimeError("simulator bug")
 
-        return parity.app.BacktestParts(parts.load_bars, parts.build_strategy, crash)
+        return parity.app.BacktestParts(parts.load_bars, crash)
 
     monkeypatch.setattr(parity.app, "default_parts", crashing_parts)
     with pytest.raises(RuntimeError, match="simulator bug"):  # a bug keeps its traceback

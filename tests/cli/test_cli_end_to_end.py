@@ -26,8 +26,8 @@ data:
   path: bars.csv
   universe: universe.csv
 strategy:
-  name: momentum
-  momentum:
+  use: momentum
+  params:
     lookback: 20
     skip: 2
 simulation:

@@ -37,6 +37,6 @@ def test_paper_config_is_the_default_with_only_the_mode_flipped() -> None:
 def test_momentum_config_differs_from_the_default_only_in_the_strategy() -> None:
     default = _flatten(load_config(CONFIG_DIR / "default.yaml").model_dump(mode="json"))
     momentum = _flatten(load_config(CONFIG_DIR / "momentum.yaml").model_dump(mode="json"))
-    differing = {key for key in default if default[key] != momentum[key]}
+    differing = {key for key in default.keys() | momentum.keys() if default.get(key) != momentum.get(key)}
     assert differing and all(key.startswith("strategy.") for key in differing)
-    assert momentum["strategy.name"] == "momentum"
+    assert momentum["strategy.use"] == "momentum"

@@ -29,7 +29,7 @@ def paper_config(folder: Path, bars: Bars, **extra) -> ParityConfig:  # noqa: AN
         "execution": {"mode": "paper"},
         "position_sizing": {"max_position_size": 0.15, "min_trade_size": 100.0, "signal_threshold": 0.05},
         "data": {"universe": str(write_universe(bars, folder))},
-        "strategy": {"name": "momentum", "momentum": {"lookback": 5, "skip": 1, "vol_lookback": 3}},
+        "strategy": {"use": "momentum", "params": {"lookback": 5, "skip": 1, "vol_lookback": 3}},
         "simulation": {"initial_cash": 100_000.0, "fill": {"participation_rate": 1.0},
                        "slippage": {"fixed_bps": 0.0, "half_spread_bps": 0.0, "impact_coef": 0.0},
                        "latency": {"submit_ms": 0, "ack_ms": 0, "fill_ms": 0}, "fees": NO_FEES},

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from live_kit import market, paper_config
 
-from parity.engine.config.schema import MomentumConfig, StrategyConfig
+from parity.engine.config import validate_config
 from parity.engine.journal import Journal
 import parity.live as live
 from parity.live_child import ChildError
@@ -122,17 +122,20 @@ def test_children_never_see_the_alpaca_keys(monkeypatch) -> None:
     monkeypatch.setenv("PYTHONPATH", "/elsewhere")
     env = child_env()
     assert not any(k.startswith("APCA_") for k in env)
-    assert env["PYTHONPATH"] == os.pathsep.join((str(REPO), "/elsewhere"))  # this checkout first
+    assert env["PYTHONPATH"].endswith("/elsewhere")  # kept, after the folders strategies are imported from
 
 
-MOMENTUM = StrategyConfig(name="momentum", momentum=MomentumConfig(lookback=5, skip=1, vol_lookback=3, smoothing=2))
+MOMENTUM = validate_config({"strategy": {"use": "momentum",
+                                         "params": {"lookback": 5, "skip": 1, "vol_lookback": 3, "smoothing": 2}}})
 
 
 def test_remote_scorer_scores_exactly_like_the_in_process_live_scorer() -> None:
-    from parity.strategies import LiveScorer
+    from parity.engine.signals import live_scorer
+    from parity.strategy_registry import resolve_strategy
 
     bars = market(n_bars=16)
-    local, remote = LiveScorer(MOMENTUM, bars.slice(0, 9)), RemoteScorer(MOMENTUM, bars.slice(0, 9))
+    local = live_scorer(resolve_strategy(MOMENTUM).build(), bars.slice(0, 9))
+    remote = RemoteScorer(MOMENTUM, bars.slice(0, 9))
     try:
         for t in range(9, bars.n_bars):
             a, b = local.update(bars.slice(t, t + 1)), remote.update(bars.slice(t, t + 1))

@@ -55,7 +55,7 @@ def test_live_runner_decides_exactly_like_the_stepped_simbroker(replayed) -> Non
     same cash. Frictionless costs make the fake's fill (market at the open) the SimBroker's too."""
     bars, cfg, folder, result = replayed
     warmup = history_bars(cfg)
-    signals = MomentumStrategy(cfg.strategy.momentum).generate(bars)
+    signals = MomentumStrategy(MomentumStrategy.Params(**cfg.strategy.params)).generate(bars)
     sim_cfg = cfg.model_copy(update={"execution": cfg.execution.model_copy(update={"mode": "backtest"})})
     live_part = bars.slice(warmup - 1, bars.n_bars)
     sim = SimBroker(live_part, sim_cfg)
@@ -109,9 +109,9 @@ def test_run_folder_keeps_each_orders_reason(replayed) -> None:
 
 
 def test_live_runner_scores_new_bars_incrementally(tmp_path, monkeypatch) -> None:
-    """The runner scores through the incremental scorer (parity.strategies.LiveScorer, in its worker) and
-    never regenerates the whole window."""
-    def no_batch(self, bars, artifacts_dir=None):  # noqa: ANN001, ANN202
+    """The runner scores through the strategy's live scorer (in its worker) and never regenerates the
+    whole window."""
+    def no_batch(self, bars):  # noqa: ANN001, ANN202
         raise AssertionError("the live runner regenerated signals over the window")
 
     monkeypatch.setattr(RemoteStrategy, "generate", no_batch)

@@ -25,7 +25,7 @@ def test_parity_run_decides_once_per_bar_and_is_safe_to_repeat(tmp_path, monkeyp
 execution: {{mode: paper}}
 position_sizing: {{max_position_size: 0.2, min_trade_size: 100, signal_threshold: 0.05}}
 data: {{universe: {write_universe(bars, tmp_path)}}}
-strategy: {{name: momentum, momentum: {{lookback: 5, skip: 1, vol_lookback: 3}}}}
+strategy: {{use: momentum, params: {{lookback: 5, skip: 1, vol_lookback: 3}}}}
 alpaca: {{trading_url: "{fake.base_url}", data_url: "{fake.base_url}", stream_url: "{fake.stream_url}",
           journal_path: {tmp_path / "journal.sqlite"}}}
 risk_management: {{halt_file: {tmp_path / "HALT"}}}

@@ -24,7 +24,7 @@ def paper_config(folder, bars) -> ParityConfig:
         "risk_management": {"flatten_on_emergency_stop": True, "halt_file": str(folder / "HALT"),
                             "max_sector_exposure": 1.0},
         "data": {"universe": str(universe)},
-        "strategy": {"name": "momentum", "momentum": {"lookback": 5, "skip": 1, "vol_lookback": 3}},
+        "strategy": {"use": "momentum", "params": {"lookback": 5, "skip": 1, "vol_lookback": 3}},
         "simulation": {"initial_cash": 100_000.0, "fill": {"participation_rate": 1.0}},
         "alpaca": {"journal_path": str(folder / "journal.sqlite")},
         "reporting": {"output_dir": str(folder / "reports"), "html": False},

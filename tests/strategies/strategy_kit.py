@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 
-from parity.engine.config.schema import StrategyConfig, XGBoostConfig
+from parity.strategies.params import XGBoostParams
+from parity.strategies.xgboost_strategy import XGBoostStrategy
 from parity.engine.data.bars import Bars
+from parity.engine.signals import SignalSet
 from parity.engine.data.calendar import bars_from
 from parity.engine.data.synthetic import synthetic_bars
 
@@ -52,18 +55,26 @@ def perturb_after(bars: Bars, t: int, seed: int = 99) -> Bars:
     return dataclasses.replace(bars, **changed)
 
 
-def fast_xgb(**overrides) -> XGBoostConfig:
+def fast_xgb(**overrides) -> XGBoostParams:
     """A walk-forward that trains in milliseconds: short windows, few shallow trees."""
     base = dict(horizon=3, train_bars=40, retrain_every=10, n_estimators=12, max_depth=2, n_jobs=1)
     base.update(overrides)
-    return XGBoostConfig(**base)
+    return XGBoostParams(**base)
 
 
-def xgb_strategy_config(**overrides) -> StrategyConfig:
-    return StrategyConfig(name="xgboost", xgboost=fast_xgb(**overrides))
+def fast_xgb_strategy(**overrides) -> XGBoostStrategy:
+    return XGBoostStrategy(fast_xgb(**overrides))
 
 
 def same(a: np.ndarray, b: np.ndarray) -> bool:
     """Bitwise equality with NaN == NaN."""
     a, b = np.asarray(a), np.asarray(b)
     return a.shape == b.shape and bool(np.all((a == b) | (np.isnan(a) & np.isnan(b))))
+
+
+def write_artifacts(signals: SignalSet, folder: Path) -> Path:
+    """The strategy's artifacts (models/...) written under `folder`, as the run folder gets them."""
+    for relative, data in signals.artifacts.items():
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / relative).write_bytes(data)
+    return folder

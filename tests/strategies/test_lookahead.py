@@ -10,12 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from parity.engine.config.schema import MomentumConfig, StrategyConfig
-from parity.strategies import build_strategy
+from parity.strategies.momentum import MomentumStrategy
+from parity.strategies.params import MomentumParams
+from parity.strategies.xgboost_strategy import XGBoostStrategy
 from parity.strategies.features import compute_features
 from parity.strategies.labels import make_labels
 from parity.strategies.walkforward import plan_walk_forward, training_set
-from strategy_kit import fast_xgb, perturb_after, same, small_bars
+from strategy_kit import fast_xgb, perturb_after, same, small_bars, write_artifacts
 
 BARS = small_bars(125, 9)
 
@@ -56,8 +57,10 @@ def test_walk_forward_models_labels_and_scores_ignore_later_bars(t, label, tmp_p
         assert same(xa, xb) and same(ya, yb), f"training data of the model trained at bar {w.retrain_bar}"
 
     # models and scores
-    a = build_strategy(StrategyConfig(name="xgboost", xgboost=cfg)).generate(BARS, tmp_path / "a")
-    b = build_strategy(StrategyConfig(name="xgboost", xgboost=cfg)).generate(changed, tmp_path / "b")
+    a = XGBoostStrategy(cfg).generate(BARS)
+    b = XGBoostStrategy(cfg).generate(changed)
+    write_artifacts(a, tmp_path / "a")
+    write_artifacts(b, tmp_path / "b")
     models_a, models_b = _models(tmp_path / "a"), _models(tmp_path / "b")
     known = {v: m for v, m in models_a.items() if m[0] <= t}
     assert len(known) == len(windows)
@@ -71,8 +74,8 @@ def test_walk_forward_models_labels_and_scores_ignore_later_bars(t, label, tmp_p
 @pytest.mark.parametrize("smoothing", [1, 5])
 @pytest.mark.parametrize("t", [40, 88])
 def test_momentum_scores_ignore_later_bars(t, smoothing):
-    momentum = MomentumConfig(lookback=20, skip=2, smoothing=smoothing)
-    strategy = build_strategy(StrategyConfig(name="momentum", momentum=momentum))
+    momentum = MomentumParams(lookback=20, skip=2, smoothing=smoothing)
+    strategy = MomentumStrategy(momentum)
     a = strategy.generate(BARS).scores
     b = strategy.generate(perturb_after(BARS, t)).scores
     assert same(a[: t + 1], b[: t + 1]) and not same(a[t + 1:], b[t + 1:])

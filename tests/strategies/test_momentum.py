@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from parity.engine.config.schema import MomentumConfig
+from parity.strategies.params import MomentumParams
 from parity.strategies.momentum import MomentumStrategy, momentum_raw, momentum_scores, trailing_volatility
 from parity.strategies.smoothing import trailing_mean
 from strategy_kit import hand_bars, same, small_bars
@@ -17,7 +17,7 @@ CLOSE = np.array([
 
 
 def test_momentum_scores_by_hand():
-    cfg = MomentumConfig(lookback=2, skip=1, vol_scaled=False)
+    cfg = MomentumParams(lookback=2, skip=1, vol_scaled=False)
     scores = momentum_scores(CLOSE, cfg)
     # raw[t] = ln(C[t-1] / C[t-2]); rows 0 and 1 lack history -> NaN
     assert np.isnan(scores[:2]).all()
@@ -29,7 +29,7 @@ def test_momentum_scores_by_hand():
 
 
 def test_vol_scaling_by_hand():
-    cfg = MomentumConfig(lookback=2, skip=0, vol_lookback=2, vol_scaled=True)
+    cfg = MomentumParams(lookback=2, skip=0, vol_lookback=2, vol_scaled=True)
     raw = momentum_raw(CLOSE, cfg)
     # symbol 0 at t = 2: return ln(32/8) = 2 ln 2; 1-bar log returns ln 2, ln 2 -> std 0 -> no score
     assert np.isnan(raw[2, 0])
@@ -51,7 +51,7 @@ def test_trailing_volatility_matches_numpy():
 
 def test_strategy_outputs_a_valid_signal_set_and_is_deterministic():
     bars = small_bars(120, 8)
-    cfg = MomentumConfig(lookback=30, skip=3, vol_lookback=10)
+    cfg = MomentumParams(lookback=30, skip=3, vol_lookback=10)
     first = MomentumStrategy(cfg).generate(bars)
     second = MomentumStrategy(cfg).generate(bars)
     assert same(first.scores, second.scores)
@@ -63,7 +63,7 @@ def test_strategy_outputs_a_valid_signal_set_and_is_deterministic():
 
 def test_smoothing_is_the_trailing_mean_of_the_ranked_rows():
     bars = small_bars(90, 6)
-    cfg = MomentumConfig(lookback=20, skip=2, vol_lookback=10)
+    cfg = MomentumParams(lookback=20, skip=2, vol_lookback=10)
     ranked = momentum_scores(bars.close, cfg)
     assert same(MomentumStrategy(cfg).generate(bars).scores, ranked)  # default 1 = off
     smooth = MomentumStrategy(cfg.model_copy(update={"smoothing": 3})).generate(bars).scores
@@ -82,7 +82,7 @@ def test_smoothing_is_the_trailing_mean_of_the_ranked_rows():
 def test_missing_close_gives_no_score_for_that_symbol():
     close = np.exp(np.cumsum(np.random.default_rng(1).normal(0, 0.01, (40, 4)), axis=0)) * 50
     close[25, 1] = np.nan
-    scores = MomentumStrategy(MomentumConfig(lookback=10, skip=2, vol_lookback=5)).generate(hand_bars(close)).scores
+    scores = MomentumStrategy(MomentumParams(lookback=10, skip=2, vol_lookback=5)).generate(hand_bars(close)).scores
     # bar 25's close feeds row 25 (volatility) and rows 27 and 35 (skip/lookback ends)
     assert np.isnan(scores[25, 1]) and np.isnan(scores[35, 1])
     assert np.isfinite(scores[25, [0, 2, 3]]).all()
@@ -90,4 +90,4 @@ def test_missing_close_gives_no_score_for_that_symbol():
 
 def test_skip_must_be_inside_lookback():
     with pytest.raises(ValidationError, match="skip"):
-        MomentumConfig(lookback=5, skip=5)
+        MomentumParams(lookback=5, skip=5)

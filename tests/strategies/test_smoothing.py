@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from pydantic import ValidationError
 
-from parity.engine.config.schema import MomentumConfig, XGBoostConfig
+from parity.strategies.params import MomentumParams, XGBoostParams
 from parity.strategies.smoothing import TrailingMean, trailing_mean
 from strategy_kit import same
 
@@ -48,10 +48,10 @@ def test_one_bar_is_the_input_and_k_must_be_positive():
     with pytest.raises(ValueError, match="smoothing must be >= 1"):
         trailing_mean(RAW, 0)
     with pytest.raises(ValidationError, match="smoothing"):
-        XGBoostConfig(smoothing=0)
+        XGBoostParams(smoothing=0)
     with pytest.raises(ValidationError, match="smoothing"):
-        MomentumConfig(smoothing=0)
-    assert XGBoostConfig().smoothing == 5 and MomentumConfig().smoothing == 1
+        MomentumParams(smoothing=0)
+    assert XGBoostParams().smoothing == 5 and MomentumParams().smoothing == 1
 
 
 score_rows = arrays(np.float64, st.tuples(st.integers(1, 12), st.integers(1, 4)),

@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parity.engine.config.schema import XGBoostConfig
+from parity.strategies.params import XGBoostParams
 from parity.strategies.features import compute_features
 from parity.strategies.labels import make_labels
 from parity.strategies.walkforward import (
@@ -13,7 +13,7 @@ from strategy_kit import same, small_bars
 
 
 def test_plan_by_hand_expanding():
-    cfg = XGBoostConfig(horizon=5, train_bars=20, retrain_every=10, window="expanding")
+    cfg = XGBoostParams(horizon=5, train_bars=20, retrain_every=10, window="expanding")
     plan = plan_walk_forward(50, cfg)
     # first retrain at 20 + 5 - 1 = 24: label bars 0..19 (20 of them) are known, 20..23 are purged
     assert plan == [
@@ -24,21 +24,21 @@ def test_plan_by_hand_expanding():
 
 
 def test_plan_by_hand_rolling():
-    cfg = XGBoostConfig(horizon=3, train_bars=20, retrain_every=7, window="rolling")
+    cfg = XGBoostParams(horizon=3, train_bars=20, retrain_every=7, window="rolling")
     plan = plan_walk_forward(40, cfg)
     # retrains at 22, 29, 36; each uses the 20 label bars ending at retrain - 3
     assert [(w.retrain_bar, w.train_start, w.train_end) for w in plan] == [(22, 0, 19), (29, 7, 26), (36, 14, 33)]
 
 
 def test_too_little_data_gives_no_model():
-    assert plan_walk_forward(24, XGBoostConfig(horizon=5, train_bars=20)) == []
+    assert plan_walk_forward(24, XGBoostParams(horizon=5, train_bars=20)) == []
 
 
 @settings(max_examples=60, deadline=None)
 @given(horizon=st.integers(1, 20), train_bars=st.integers(20, 60), every=st.integers(1, 30),
        n_bars=st.integers(1, 300), rolling=st.booleans())
 def test_purge_and_embargo_hold_for_every_plan(horizon, train_bars, every, n_bars, rolling):
-    cfg = XGBoostConfig(horizon=horizon, train_bars=train_bars, retrain_every=every,
+    cfg = XGBoostParams(horizon=horizon, train_bars=train_bars, retrain_every=every,
                         window="rolling" if rolling else "expanding")
     plan = plan_walk_forward(n_bars, cfg)
     for w in plan:
@@ -64,7 +64,7 @@ def test_purge_and_embargo_hold_for_every_plan(horizon, train_bars, every, n_bar
 def test_training_set_uses_only_labels_known_at_the_retrain(label):
     bars = small_bars(120, 8)
     features = compute_features(bars)
-    cfg = XGBoostConfig(horizon=4, train_bars=40, retrain_every=15, label=label)
+    cfg = XGBoostParams(horizon=4, train_bars=40, retrain_every=15, label=label)
     full_labels = make_labels(bars.close, cfg.horizon, cfg.label)
     for w in plan_walk_forward(bars.n_bars, cfg):
         # labels computed from the closes up to the retrain bar only (what was known then)
@@ -82,7 +82,7 @@ def test_an_unpurged_window_would_leak_and_the_check_above_would_see_it():
     # Negative control: training through the retrain bar itself uses labels that reach past it.
     bars = small_bars(120, 8)
     features = compute_features(bars)
-    cfg = XGBoostConfig(horizon=4, train_bars=40, retrain_every=15)
+    cfg = XGBoostParams(horizon=4, train_bars=40, retrain_every=15)
     w = plan_walk_forward(bars.n_bars, cfg)[0]
     leaky = TrainWindow(w.retrain_bar, w.train_start, w.retrain_bar, w.predict_start, w.predict_end)
     known = make_labels(bars.close[: w.retrain_bar + 1], cfg.horizon, cfg.label)

@@ -4,25 +4,28 @@ import numpy as np
 import pytest
 import xgboost as xgb
 
-from parity.engine.config.schema import StrategyConfig
-from parity.strategies import MomentumStrategy, XGBoostStrategy, build_strategy
+from parity.engine.config import validate_config
+from parity.strategies.momentum import MomentumStrategy
+from parity.strategies.xgboost_strategy import XGBoostStrategy
+from parity.strategy_registry import resolve_strategy
 from parity.strategies.features import FEATURE_NAMES, compute_features
 from parity.strategies.model_store import predict
 from parity.strategies.smoothing import trailing_mean
 from parity.strategies.walkforward import plan_walk_forward
-from strategy_kit import fast_xgb, same, small_bars, xgb_strategy_config
+from strategy_kit import fast_xgb, fast_xgb_strategy, same, small_bars, write_artifacts
 
 BARS = small_bars(100, 8)
 
 
-def test_build_strategy_picks_by_name():
-    assert isinstance(build_strategy(StrategyConfig(name="momentum")), MomentumStrategy)
-    assert isinstance(build_strategy(StrategyConfig(name="xgboost")), XGBoostStrategy)
+def test_the_registry_builds_the_builtins_by_name():
+    assert isinstance(resolve_strategy(validate_config({"strategy": {"use": "momentum"}})).build(), MomentumStrategy)
+    assert isinstance(resolve_strategy(validate_config({"strategy": {"use": "xgboost"}})).build(), XGBoostStrategy)
 
 
 def test_scores_versions_and_saved_models(tmp_path):
     cfg = fast_xgb(smoothing=1)  # the ranked predictions themselves
-    out = XGBoostStrategy(cfg).generate(BARS, tmp_path)
+    out = XGBoostStrategy(cfg).generate(BARS)
+    write_artifacts(out, tmp_path)
     plan = plan_walk_forward(BARS.n_bars, cfg)  # retrains at 42, 52, ..., 92
     first = plan[0].retrain_bar
     assert np.isnan(out.scores[:first]).all() and set(out.model_version[:first]) == {""}
@@ -48,8 +51,8 @@ def test_scores_versions_and_saved_models(tmp_path):
 
 
 def test_smoothing_averages_the_ranked_rows_and_keeps_the_model_versions():
-    raw = build_strategy(xgb_strategy_config(smoothing=1)).generate(BARS)
-    smooth = build_strategy(xgb_strategy_config(smoothing=4)).generate(BARS)
+    raw = fast_xgb_strategy(smoothing=1).generate(BARS)
+    smooth = fast_xgb_strategy(smoothing=4).generate(BARS)
     assert same(smooth.scores, trailing_mean(raw.scores, 4))
     assert list(smooth.model_version) == list(raw.model_version)
     # symbol 5 has no close at bar 50: no rank there, but its bars 47..49 still give it a score
@@ -62,9 +65,9 @@ def test_smoothing_averages_the_ranked_rows_and_keeps_the_model_versions():
 
 def test_same_seed_same_scores_other_seed_other_models():
     # two threads, as in production: XGBoost's hist trainer is deterministic for a fixed thread count
-    a = build_strategy(xgb_strategy_config(n_jobs=2)).generate(BARS)
-    b = build_strategy(xgb_strategy_config(n_jobs=2)).generate(BARS)
-    c = build_strategy(xgb_strategy_config(n_jobs=2, seed=7)).generate(BARS)
+    a = fast_xgb_strategy(n_jobs=2).generate(BARS)
+    b = fast_xgb_strategy(n_jobs=2).generate(BARS)
+    c = fast_xgb_strategy(n_jobs=2, seed=7).generate(BARS)
     assert same(a.scores, b.scores) and list(a.model_version) == list(b.model_version)
     assert not same(a.scores, c.scores)  # row and column subsampling follow the seed
     assert set(a.model_version[60:]).isdisjoint(c.model_version[60:])
