@@ -123,6 +123,7 @@ def _report_from_json(raw: dict) -> DataReport:
         splits=tuple(Split(**s) for s in raw["splits"]),
         bar_issues=tuple(BarIssue(**b) for b in raw["bar_issues"]),
         source_notes=tuple(raw["source_notes"]),
+        zero_volume=tuple((str(s), int(n), str(first)) for s, n, first in raw["zero_volume"]),
     )
 
 

@@ -24,12 +24,13 @@ def load_bars_with_report(cfg: DataConfig, base_dir: Path = Path("."), feed: str
     start, end = _window_date(cfg.start, "data.start"), _window_date(cfg.end, "data.end")
     if start is not None and end is not None and end < start:
         raise DataError(f"data.end {end:%Y-%m-%d} is before data.start {start:%Y-%m-%d} (swap them)")
-    universe_file = universe_path(cfg.universe, base_dir)
     # The checks (and exchange_calendars behind them) are imported where bars are built, so that bars
     # read back from the cache do not pay for them.
     if cfg.source == "embedded":
         if cfg.timeframe != "1Day":
             raise DataError(f"data.timeframe: the embedded dataset is daily, not {cfg.timeframe} (set data.timeframe: 1Day)")
+
+        universe_file = universe_path(cfg.universe, base_dir)
 
         def build() -> tuple[Bars, DataReport]:
             from parity.engine.data.pipeline import build_bars
@@ -45,13 +46,15 @@ def load_bars_with_report(cfg: DataConfig, base_dir: Path = Path("."), feed: str
         assert cfg.path is not None  # the schema requires it for file sources
         from parity.engine.data.calendar import calendar_tz
         from parity.engine.data.pipeline import build_bars
-        from parity.engine.data.user_file import read_user_file
+        from parity.engine.data.user_file import apply_universe, read_user_file
 
         path = _resolve(cfg.path, base_dir)
-        frame = read_user_file(path, cfg.source, cfg.timeframe, calendar_tz(cfg.calendar))
-        sectors = read_universe(universe_file) if universe_file.is_file() else {}
+        frame, notes = read_user_file(path, cfg.source, cfg.timeframe, calendar_tz(cfg.calendar))
+        # Unlike the other sources, an unset data.universe here means "every symbol of the file".
+        universe = None if cfg.universe is None else _resolve(cfg.universe, base_dir)
+        frame, symbols, sectors, universe_notes = apply_universe(frame, path, universe)
         return build_bars(frame, source=str(path), timeframe=cfg.timeframe, calendar=cfg.calendar, start=start,
-                          end=end, sectors=sectors)
+                          end=end, symbols=symbols, sectors=sectors, source_notes=(*notes, *universe_notes))
     if cfg.source == "alpaca":
         from parity.engine.data.alpaca_source import load_alpaca_bars  # reads the parquet cache; no network
 

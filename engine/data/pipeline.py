@@ -8,8 +8,9 @@ The input contract, which every reader (embedded, user file, broker history) pro
 Steps: keep the window; place each row on the calendar's bar grid (a row off the grid, or two rows
 for the same bar, is an error naming the rows); reject bars with non-positive prices; leave out
 bars no symbol has (named, never invented); NaN where one symbol has no bar; repair or reject bars
-whose high/low miss the body; find splits and adjust for them. Everything found goes into the
-`DataReport` and `Bars.notes`.
+whose high/low miss the body; reject one-bar bad prints (a split-sized jump that reverses the next
+bar); find splits and adjust for them; count bars with zero volume (kept). Everything found goes
+into the `DataReport` and `Bars.notes`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from parity.engine.data.calendar import SessionTable, bar_times, calendar_tz, se
 from parity.engine.data.errors import DataError
 from parity.engine.data.quality import PRICE_FIELDS, repair_brackets
 from parity.engine.data.report import BarIssue, DataReport
-from parity.engine.data.splits import adjust_for_splits, find_splits
+from parity.engine.data.splits import adjust_for_splits, find_splits, reject_bad_prints
 
 FIELDS = (*PRICE_FIELDS, "volume")
 UNKNOWN_SECTOR = "Unknown"
@@ -90,6 +91,7 @@ def build_bars(
 
     issues += repair_brackets(arrays["open"], arrays["high"], arrays["low"], arrays["close"], arrays["volume"],
                               names, label)
+    issues += reject_bad_prints(*(arrays[f] for f in FIELDS), names, label)
     splits = find_splits(arrays["open"], arrays["close"], names, label)
     adjust_for_splits([arrays[f] for f in PRICE_FIELDS], arrays["volume"], splits)
 
@@ -97,6 +99,7 @@ def build_bars(
         source=source, n_bars=len(keep), n_symbols=len(names), missing_sessions=missing_sessions,
         missing_bars=missing_bars, symbol_gaps=gaps, splits=tuple(s for s, _, _ in splits),
         bar_issues=tuple(issues), source_notes=tuple(source_notes),
+        zero_volume=_zero_volume(arrays["volume"], names, label),
     )
     sector_of = sectors or {}
     bars = Bars(
@@ -106,6 +109,14 @@ def build_bars(
         **arrays, notes=report.notes(),
     )
     return bars, report
+
+
+def _zero_volume(volume: np.ndarray, names: Sequence[str], label: Callable[[int], str]
+                 ) -> tuple[tuple[str, int, str], ...]:
+    """(symbol, bars with zero volume, first such bar) for each symbol that has any (kept: a legal bar)."""
+    zero = volume == 0  # NaN (no bar, or rejected) is not zero
+    return tuple((names[n], int(zero[:, n].sum()), label(int(np.argmax(zero[:, n]))))
+                 for n in np.flatnonzero(zero.any(axis=0)).tolist())
 
 
 def _in_window(frame: pd.DataFrame, source: str, calendar: str, intraday: bool, start: pd.Timestamp | None,

@@ -8,6 +8,7 @@ from typing import Literal
 
 
 MAX_ISSUE_NOTES = 200  # bar issues spelled out in Bars.notes; the report keeps every one
+MAX_NAMED = 10  # symbols spelled out in a one-line note
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class DataReport:
     splits: tuple[Split, ...] = ()
     bar_issues: tuple[BarIssue, ...] = ()
     source_notes: tuple[str, ...] = field(default=())  # what the reader did (unit changes, renames)
+    zero_volume: tuple[tuple[str, int, str], ...] = ()  # (symbol, bars with zero volume, first such bar)
 
     def notes(self) -> tuple[str, ...]:
         lines = [f"{self.source}: {self.n_bars} bars x {self.n_symbols} symbols", *self.source_notes]
@@ -67,6 +69,12 @@ class DataReport:
             shown = ", ".join(self.missing_bars[:10]) + (" ..." if len(self.missing_bars) > 10 else "")
             lines.append(f"{len(self.missing_bars)} bars missing for every symbol, left out: {shown}")
         lines += [f"{sym}: no data on {n} bar{'s' if n > 1 else ''} (NaN), first {first}" for sym, n, first in self.symbol_gaps]
+        if self.zero_volume:
+            shown = ", ".join(f"{sym} {n} (first {first})" for sym, n, first in self.zero_volume[:MAX_NAMED])
+            more = len(self.zero_volume) - MAX_NAMED
+            total = sum(n for _, n, _ in self.zero_volume)
+            lines.append(f"{total} bar{'s' * (total > 1)} with zero volume, kept as traded bars: {shown}"
+                         + (f" and {more} more symbols" if more > 0 else ""))
         lines += [s.note() for s in self.splits]
         lines += [b.note() for b in self.bar_issues[:MAX_ISSUE_NOTES]]
         if len(self.bar_issues) > MAX_ISSUE_NOTES:

@@ -77,7 +77,8 @@ def universe_path(universe: Path | None, base_dir: Path) -> Path:
 def read_universe(path: Path) -> dict[str, str]:
     """symbol -> sector, in file order. Lines starting with # are comments."""
     if not path.is_file():
-        raise DataError(f"data.universe: file not found: {path} (set data.universe to a CSV with columns "
+        what = "is a directory, not a file" if path.is_dir() else "file not found"
+        raise DataError(f"data.universe: {what}: {path.absolute()} (set data.universe to a CSV with columns "
                         f"symbol,sector)")
     try:
         table = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False, skipinitialspace=True)

@@ -21,8 +21,8 @@ def write_csv(tmp_path: Path, lines: list[str], header: str = HEADER, name: str 
 
 
 def csv_config(path: Path, **kw: object) -> DataConfig:
-    # a universe path that does not exist: sectors default to "Unknown"
-    return DataConfig(source="csv", path=path, universe=path.parent / "no_universe.csv", **kw)
+    # no data.universe: every symbol of the file trades, with sector "Unknown" (and a note saying so)
+    return DataConfig(source="csv", path=path, **kw)
 
 
 def long_table(bars: Bars) -> pd.DataFrame:

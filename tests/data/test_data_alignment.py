@@ -62,7 +62,9 @@ def test_sectors_come_from_the_universe_file(tmp_path) -> None:
     universe.write_text("# comment\nsymbol,sector\nAAA,Energy\n")
     cfg = csv_config(write_csv(tmp_path, ROWS)).model_copy(update={"universe": universe})
     bars, _ = load_bars_with_report(cfg)
-    assert bars.sectors == ("Energy", "Unknown")
+    # the universe selects what trades: BBB, not in it, is left out (and named in a note)
+    assert bars.symbols == ("AAA",) and bars.sectors == ("Energy",)
+    assert any("1 symbol not in data.universe" in n and n.endswith("left out: BBB") for n in bars.notes)
 
 
 def test_intraday_file(tmp_path) -> None:

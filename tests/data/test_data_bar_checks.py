@@ -45,3 +45,23 @@ def test_repair_brackets_ignores_missing_bars() -> None:
     nan = np.nan
     o, h, lo, c, v = (np.array([[x, nan]]) for x in (10.0, 11.0, 9.0, 10.0, 5.0))
     assert repair_brackets(o, h, lo, c, v, ("A", "B"), str) == ()
+
+
+def test_zero_volume_bars_pass_with_one_note(tmp_path) -> None:
+    rows = ["2024-07-01,AAA,10,11,9,10,0", "2024-07-02,AAA,10,11,9,10,0", "2024-07-03,AAA,10,11,9,10,100",
+            "2024-07-01,BBB,10,11,9,10,100", "2024-07-02,BBB,10,11,9,10,100", "2024-07-03,BBB,10,11,9,10,0"]
+    bars, report = load_bars_with_report(csv_config(write_csv(tmp_path, rows)))
+    assert bars.volume[:, 0].tolist() == [0.0, 0.0, 100.0] and bars.close[:, 0].tolist() == [10.0] * 3
+    assert report.zero_volume == (("AAA", 2, "2024-07-01"), ("BBB", 1, "2024-07-03"))
+    (note,) = [n for n in bars.notes if "zero volume" in n]
+    assert note == "3 bars with zero volume, kept as traded bars: AAA 2 (first 2024-07-01), BBB 1 (first 2024-07-03)"
+
+
+def test_zero_volume_note_names_the_first_symbols_only() -> None:
+    from parity.engine.data.report import DataReport
+
+    report = DataReport(source="s", n_bars=1, n_symbols=12,
+                        zero_volume=tuple((f"S{i:02d}", 1, "2024-07-01") for i in range(12)))
+    (note,) = [n for n in report.notes() if "zero volume" in n]
+    assert note.startswith("12 bars with zero volume, kept as traded bars: S00 1 (first 2024-07-01), ")
+    assert note.endswith("S09 1 (first 2024-07-01) and 2 more symbols")

@@ -55,3 +55,24 @@ def test_injected_split_is_found_and_undone(seed: int, data: st.DataObject) -> N
     expected_volume = bars.volume.copy()
     expected_volume[:, n] *= ratio
     np.testing.assert_allclose(out.volume, expected_volume, rtol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**31), data=st.data())
+def test_injected_one_bar_bad_print_is_rejected_not_split(seed: int, data: st.DataObject) -> None:
+    bars = synthetic_bars(40, 3, seed=seed)
+    t = data.draw(st.integers(1, 38), label="bad bar")  # not the last: a later bar shows the level came back
+    n = data.draw(st.integers(0, 2), label="symbol")
+    ratio = data.draw(st.sampled_from(SPLIT_RATIOS), label="ratio")
+    assume(abs(np.log(bars.open[t, n] / bars.close[t - 1, n])) < 0.03)
+    assume(abs(np.log(bars.open[t + 1, n] / bars.close[t, n])) < 0.03)
+    raw = {f: getattr(bars, f).copy() for f in FIELDS}
+    for f in FIELDS[:4]:
+        raw[f][t, n] /= ratio  # one bar on another basis, then back
+    out, report = build_bars(long_table(replace(bars, **raw)), source="gen")
+    assert report.splits == ()
+    assert [(i.symbol, i.action) for i in report.bar_issues] == [(bars.symbols[n], "rejected")]
+    for f in FIELDS:
+        expected = getattr(bars, f).copy()
+        expected[t, n] = np.nan
+        np.testing.assert_array_equal(getattr(out, f), expected)

@@ -69,3 +69,31 @@ def test_each_split_ratio_is_recognised(tmp_path, ratio: float, label: str) -> N
     assert [s.label for s in report.splits] == [label]
     np.testing.assert_allclose(bars.close[:, 0], [after, after])
     np.testing.assert_allclose(bars.volume[:, 0], [100 * ratio, 100 * ratio])
+
+
+# CCC prints one bar at half its price (close 100 -> a bar around 50 -> back to 100 the next day):
+# a bad print, not a 2:1 split followed by a 1:2 one.
+BAD_PRINT_ROWS = [
+    "2024-07-01,CCC,100,101,99,100,1000",
+    "2024-07-02,CCC,50,50.5,49.5,50,1000",
+    "2024-07-03,CCC,100,101,99,100.5,1000",
+    "2024-07-05,CCC,100.5,102,100,101,1000",
+]
+
+
+def test_one_bar_at_half_price_is_a_rejected_bad_print_not_two_splits(tmp_path) -> None:
+    bars, report = load_bars_with_report(csv_config(write_csv(tmp_path, BAD_PRINT_ROWS)))
+    assert report.splits == ()
+    (issue,) = report.bar_issues
+    assert (issue.symbol, issue.when, issue.action) == ("CCC", "2024-07-02", "rejected")
+    assert issue.what == ("open 50 is 1/2 x the close before (100) and the next bar opens back at 100: "
+                          "a one-bar bad print, not a split; bar set to NaN")
+    assert np.isnan(bars.close[1, 0]) and np.isnan(bars.volume[1, 0])
+    np.testing.assert_allclose(bars.close[[0, 2, 3], 0], [100, 100.5, 101])  # untouched
+
+
+def test_a_split_whose_new_level_persists_is_still_a_split(tmp_path) -> None:
+    rows = [*BAD_PRINT_ROWS[:2], "2024-07-03,CCC,50,51,49,50.5,2000"]  # stays at the half: a real 2:1
+    _, report = load_bars_with_report(csv_config(write_csv(tmp_path, rows)))
+    assert [(s.when, s.label) for s in report.splits] == [("2024-07-02", "2:1")]
+    assert report.bar_issues == ()

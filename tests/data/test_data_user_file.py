@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from data_helpers import csv_config, write_csv
 from parity.engine.config.schema import DataConfig
@@ -42,7 +44,7 @@ def test_empty_cell_names_its_row(tmp_path) -> None:
 
 def test_bad_date_names_its_row(tmp_path) -> None:
     path = write_csv(tmp_path, [*GOOD, "July the 4th,AAA,10,11,9,10,100"])
-    with pytest.raises(DataError, match=r"bars.csv row 4: date 'July the 4th' is not a date"):
+    with pytest.raises(DataError, match=r"bars.csv row 4, column date: 'July the 4th' is not an ISO date or time"):
         load_bars(csv_config(path))
 
 
@@ -59,11 +61,12 @@ def test_negative_volume(tmp_path) -> None:
 
 
 def test_window_errors(tmp_path) -> None:
+    # model_copy skips the schema's own checks of these keys: the loader checks them again
     path = write_csv(tmp_path, GOOD)
     with pytest.raises(DataError, match=r"data.start: 'soon' is not a date \(use YYYY-MM-DD\)"):
-        load_bars(csv_config(path, start="soon"))
+        load_bars(csv_config(path).model_copy(update={"start": "soon"}))
     with pytest.raises(DataError, match=r"data.end 2024-06-01 is before data.start 2024-07-01"):
-        load_bars(csv_config(path, start="2024-07-01", end="2024-06-01"))
+        load_bars(csv_config(path).model_copy(update={"start": "2024-07-01", "end": "2024-06-01"}))
     with pytest.raises(DataError, match=r"no bars between 2025-01-02 and the end"):
         load_bars(csv_config(path, start="2025-01-02"))
 
@@ -74,12 +77,12 @@ def test_parquet_source(tmp_path) -> None:
                           "volume": [100, 200]})
     path = tmp_path / "bars.parquet"
     frame.to_parquet(path)
-    bars = load_bars(DataConfig(source="parquet", path=path, universe=tmp_path / "none.csv"))
+    bars = load_bars(DataConfig(source="parquet", path=path))
     assert bars.close[:, 0].tolist() == [10.5, 10.8] and bars.volume[:, 0].tolist() == [100.0, 200.0]
     frame.loc[1, "close"] = None
     frame.to_parquet(path)
     with pytest.raises(DataError, match=r"bars.parquet row 2: close is empty"):
-        load_bars(DataConfig(source="parquet", path=path, universe=tmp_path / "none.csv"))
+        load_bars(DataConfig(source="parquet", path=path))
 
 
 def test_alpaca_source_reads_the_cache_of_the_configured_feed(tmp_path) -> None:
@@ -93,7 +96,7 @@ def test_alpaca_source_reads_the_cache_of_the_configured_feed(tmp_path) -> None:
 
 def test_relative_paths_resolve_against_base_dir(tmp_path) -> None:
     write_csv(tmp_path, GOOD)
-    cfg = DataConfig(source="csv", path="bars.csv", universe="none.csv")
+    cfg = DataConfig(source="csv", path="bars.csv")
     assert load_bars(cfg, base_dir=tmp_path).n_bars == 2
     with pytest.raises(DataError, match="file not found"):
         load_bars(cfg, base_dir=tmp_path / "elsewhere")
@@ -105,3 +108,86 @@ def test_bad_universe_file(tmp_path) -> None:
     cfg = csv_config(write_csv(tmp_path, GOOD)).model_copy(update={"universe": universe})
     with pytest.raises(DataError, match=r"u.csv: missing column 'symbol'"):
         load_bars_with_report(cfg)
+
+
+def test_symbols_differing_only_by_case_are_an_error_naming_both_rows(tmp_path) -> None:
+    path = write_csv(tmp_path, [*GOOD, "2024-07-01,aaa,10,11,9,10,100"])  # lines 2, 3: AAA; line 4: aaa
+    with pytest.raises(DataError, match=rf"^{path} rows 2 and 4: symbols 'AAA' and 'aaa' differ only by case "
+                                        r"\(write each symbol one way; symbols are case-sensitive\)$"):
+        load_bars(csv_config(path))
+
+
+def test_a_directory_as_data_path_is_named_as_such(tmp_path) -> None:
+    (tmp_path / "bars.csv").mkdir()
+    with pytest.raises(DataError, match=rf"^data.path: {tmp_path / 'bars.csv'} is a directory, not a file "
+                                        r"\(set data.path to a CSV or parquet file\)$"):
+        load_bars(csv_config(tmp_path / "bars.csv"))
+
+
+def test_missing_file_names_the_absolute_path(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DataError, match=rf"^data.path: file not found: {tmp_path / 'nope.csv'} "):
+        load_bars(DataConfig(source="csv", path="nope.csv"))
+
+
+def _one_clean_line(message: str) -> bool:
+    return len(message) < 400 and all(ch.isprintable() for ch in message)
+
+
+def test_parquet_bytes_in_a_csv_file(tmp_path) -> None:
+    frame = pd.DataFrame({"date": ["2024-07-01"], "symbol": ["AAA"], "open": [10.0], "high": [11.0],
+                          "low": [9.0], "close": [10.0], "volume": [100.0]})
+    path = tmp_path / "bars.csv"
+    frame.to_parquet(path)
+    with pytest.raises(DataError) as caught:
+        load_bars(csv_config(path))
+    message = str(caught.value)
+    assert _one_clean_line(message), repr(message)
+    assert message == (f"{path}: this is a parquet file, not CSV text (rename it to bars.parquet and set "
+                       f"data.source: parquet)")
+
+
+@pytest.mark.parametrize("content,hint", [
+    (b"\x1f\x8b\x08\x00" + bytes(range(256)), "gzip-compressed: name it bars.csv.gz"),
+    (b"PK\x03\x04" + bytes(range(256)), "a zip or Excel file: export the sheet as CSV"),
+    (b"date,symbol\x00\x00\x01\x02" + bytes(range(256)), "binary, not CSV text: export it as CSV"),
+    ("date,symbol\n".encode("utf-16"), "UTF-16 text: save it as CSV in UTF-8"),
+])
+def test_other_binary_in_a_csv_file(tmp_path, content: bytes, hint: str) -> None:
+    path = tmp_path / "bars.csv"
+    path.write_bytes(content)
+    with pytest.raises(DataError) as caught:
+        load_bars(csv_config(path))
+    message = str(caught.value)
+    assert _one_clean_line(message), repr(message)
+    assert message.startswith(f"{path}: ") and hint in message
+
+
+def test_csv_text_as_parquet_source(tmp_path) -> None:
+    path = write_csv(tmp_path, GOOD, name="bars.parquet")
+    with pytest.raises(DataError) as caught:
+        load_bars(DataConfig(source="parquet", path=path))
+    message = str(caught.value)
+    assert _one_clean_line(message), repr(message)
+    assert message == f"{path}: not a parquet file (it looks like text: for a CSV set data.source: csv)"
+
+
+def test_a_cell_with_control_characters_is_quoted_on_one_line(tmp_path) -> None:
+    path = write_csv(tmp_path, [*GOOD, '"2024-07-03\r\n\x01",AAA,10,11,9,10,100'])
+    with pytest.raises(DataError) as caught:
+        load_bars(csv_config(path))
+    message = str(caught.value)
+    assert _one_clean_line(message), repr(message)
+    assert r"column date: '2024-07-03\r\n\x01' is not an ISO date" in message
+
+
+@settings(max_examples=60, deadline=None)
+@given(noise=st.binary(min_size=1, max_size=200), at=st.integers(0, 60))
+def test_any_corruption_of_a_csv_reads_or_fails_in_one_clean_line(tmp_path_factory, noise: bytes, at: int) -> None:
+    path = tmp_path_factory.mktemp("fuzz") / "bars.csv"
+    good = ("date,symbol,open,high,low,close,volume\n" + "\n".join(GOOD) + "\n").encode()
+    path.write_bytes(good[:at] + noise + good[at:])
+    try:
+        load_bars(csv_config(path))
+    except DataError as exc:
+        assert _one_clean_line(str(exc)), repr(str(exc))
