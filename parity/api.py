@@ -36,7 +36,8 @@ DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "config" / "default.yaml"
 def load_config(path: str | Path | None = None, set: Iterable[str] = ()) -> ParityConfig:  # noqa: A002
     """The validated config at `path` (default: Parity's config/default.yaml) with `set` overrides
     ("section.key=value", as `--set`), its strategy looked up and strategy.params checked and
-    completed with their defaults. Raises ConfigError with one line per problem."""
+    completed with their defaults. Relative input paths (data.path, data.universe, a strategy's Path
+    params) are taken from the config file's folder. Raises ConfigError with one line per problem."""
     source = Path(path) if path is not None else DEFAULT_CONFIG
     config = _load_yaml(source, list(set))
     return with_resolved_params(config, resolve_strategy(config, str(source), source.parent))

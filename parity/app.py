@@ -10,12 +10,13 @@ staging folder that becomes `reports/<run-id>/` only when the whole job succeede
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from parity.engine.config import ConfigError, ParityConfig, config_hash, dump_config
+from parity.engine.config import ConfigError, ParityConfig, config_hash, defaults_note, dump_config
 from parity.engine.data.bars import Bars
 from parity.engine.data.errors import DataError
 from parity.engine.records import RunRecords
@@ -77,6 +78,85 @@ def check_backtest_mode(config: ParityConfig, config_path: str | Path) -> None:
                           "would trade nothing; set it to true")
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A backtest that passed every check before its first bar: its strategy, its bars, and the
+    notes a user should see (surprising but legal settings)."""
+
+    chosen: ChosenStrategy
+    bars: Bars
+    notes: tuple[str, ...]
+
+
+def prepare_backtest(config: ParityConfig, config_path: str | Path, base_dir: Path, *,
+                     parts: BacktestParts | None = None, chosen: ChosenStrategy | None = None,
+                     progress: Progress = NO_PROGRESS, make_output_dir: bool = False) -> Prepared:
+    """Every check a backtest makes before its first bar, in the order it makes them; `parity
+    validate` calls this too (writing nothing), so that the two accept and refuse the same configs in
+    the same words. `make_output_dir`: create reporting.output_dir once it is known to be usable."""
+    check_backtest_mode(config, config_path)
+    check_output_dir(config, config_path, base_dir)
+    if make_output_dir:
+        (base_dir / config.reporting.output_dir).mkdir(parents=True, exist_ok=True)
+    chosen = chosen or ChosenStrategy.from_config(config, config_path, Path(config_path).parent)
+    with progress.stage("data"):
+        bars = _load_bars(parts or default_parts(), chosen.config, config_path, base_dir)
+    check_strategy_fits_bars(chosen, bars, config_path)
+    notes = tuple(n for n in (defaults_note(config, str(config_path)), limit_offset_note(chosen.config, bars,
+                                                                                       str(config_path))) if n)
+    return Prepared(chosen, bars, notes)
+
+
+def check_output_dir(config: ParityConfig, config_path: str | Path, base_dir: Path) -> None:
+    """reporting.output_dir must be a folder or creatable as one: no file in the way."""
+    folder = base_dir / config.reporting.output_dir
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            if not candidate.is_dir():
+                raise ConfigError(f"{config_path}: reporting.output_dir: '{candidate.absolute()}' is a file, not a "
+                                  "folder; point reporting.output_dir at a folder (it is created if missing)")
+            return
+
+
+def check_strategy_fits_bars(chosen: ChosenStrategy, bars: Bars, config_path: str | Path) -> None:
+    """The walk-forward XGBoost strategy scores nothing before its first model: with fewer bars
+    than train_bars + horizon it would run without a single order."""
+    if chosen.record["import_path"] != "parity.strategies.xgboost_strategy:XGBoostStrategy":
+        return
+    params = chosen.record["params"]
+    if "train_bars" not in params or "horizon" not in params:
+        return
+    train_bars, horizon = int(params["train_bars"]), int(params["horizon"])
+    if train_bars + horizon >= bars.n_bars:
+        raise ConfigError(
+            f"{config_path}: strategy.params.train_bars: {train_bars} (+ horizon {horizon}) bars come before the "
+            f"first model, but the data has {bars.n_bars} bars, so nothing would trade; set train_bars below "
+            f"{max(bars.n_bars - horizon, 0)} or load more bars (data.start, data.end)")
+
+
+def limit_offset_note(config: ParityConfig, bars: Bars, source: str) -> str | None:
+    """Limit orders sit `limit_price_offset` away from the decision price; an offset the next bar
+    rarely reaches leaves most orders unfilled. Said with how often these bars would have filled one."""
+    om = config.order_management
+    if om.default_order_type != "limit" or om.limit_price_offset <= 0 or bars.n_bars < 2:
+        return None
+    import numpy as np
+
+    close, low, high = bars.close[:-1], bars.low[1:], bars.high[1:]
+    through = config.simulation.fill.limit_fill == "through"
+    buy_limit, sell_limit = close * (1 - om.limit_price_offset), close * (1 + om.limit_price_offset)
+    with np.errstate(invalid="ignore"):
+        buys = (low < buy_limit) if through else (low <= buy_limit)
+        sells = (high > sell_limit) if through else (high >= sell_limit)
+    known = np.isfinite(close) & np.isfinite(low) & np.isfinite(high)
+    share = float((buys & known).sum() + (sells & known).sum()) / max(2 * int(known.sum()), 1)
+    if share >= 0.05:
+        return None
+    return (f"{source}: order_management.limit_price_offset {om.limit_price_offset:g} with default_order_type "
+            f"limit: on these bars the next bar reached such a limit {share:.1%} of the time, so most orders will "
+            "not fill; lower the offset or use default_order_type: market")
+
+
 def compute_backtest(
     config: ParityConfig,
     chosen: ChosenStrategy,
@@ -92,8 +172,9 @@ def compute_backtest(
     the caller are used as they are."""
     parts = parts or default_parts()
     config = chosen.config
-    with progress.stage("data"):
-        bars = bars if bars is not None else _load_bars(parts, config, config_path, Path(base_dir))
+    if bars is None:  # (a CLI backtest loads and checks them first, in prepare_backtest)
+        with progress.stage("data"):
+            bars = _load_bars(parts, config, config_path, Path(base_dir))
     with progress.stage("signals"):
         signals = chosen.strategy.generate(bars)
         if signals.scores.shape != (bars.n_bars, bars.n_symbols):
@@ -121,22 +202,26 @@ def run_backtest_job(
     """Run one backtest and write its run folder; returns the folder.
 
     `started_at` (the caller's clock) names the run unless `run_id` or `reporting.run_id` does;
-    relative paths in the config (data files, output folder) are taken from `base_dir`. A
+    relative paths left in the config (the output folder; data files of a config built in code, since
+    load_config takes a file's inputs from its folder) are taken from `base_dir`. A
     `report_worker` (started by the caller before the run, so it is ready by the report stage)
     draws part of the report in a second process; the files are the same without one.
     """
-    check_backtest_mode(config, config_path)
-    chosen = chosen or ChosenStrategy.from_config(config, config_path, Path(config_path).parent)
-    config = chosen.config
     base_dir = Path(base_dir)
+    prepared = prepare_backtest(config, config_path, base_dir, parts=parts, chosen=chosen, progress=progress,
+                                make_output_dir=True)
+    chosen = prepared.chosen
+    config = chosen.config
     run_id = run_id or config.reporting.run_id or make_run_id(started_at, chosen.strategy.name, config_hash(config))
     output_dir = base_dir / config.reporting.output_dir
 
     with staged_run_dir(output_dir, run_id) as staging:
         run, _, _ = compute_backtest(config, chosen, run_id=run_id, config_path=config_path, base_dir=base_dir,
-                                     progress=progress, parts=parts)
+                                     bars=prepared.bars, progress=progress, parts=parts)
         with progress.stage("report"):
             write_run_files(staging, run, html=config.reporting.html, worker=report_worker)
+    for note in prepared.notes:  # after the run, so that a run that fails says one line: its error
+        print(f"note: {note}", file=sys.stderr)
     return output_dir / run_id
 
 

@@ -18,6 +18,7 @@ import hashlib
 import importlib
 import inspect
 import sys
+import typing
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -74,6 +75,8 @@ def resolve_strategy(config: ParityConfig, source: str = "<config>", config_dir:
     import_path = _import_path(use, source)
     cls = _load_class(import_path, source, config_dir)
     params = _validate_params(cls, config.strategy.params, source)
+    if params is not None and config_dir is not None:
+        params = resolve_path_params(params, Path(config_dir).absolute())
     root, files = _source_files(cls)
     names = tuple(f.relative_to(root).as_posix() for f in files)  # relative: the same on every machine
     return StrategySpec(use, import_path, cls, params, _digest(names, files), names)
@@ -155,6 +158,24 @@ def _validate_params(cls: type, params: dict[str, Any], source: str) -> BaseMode
         return model.model_validate(params)
     except ValidationError as exc:
         raise ConfigError(describe_errors(exc, source, model, prefix=("strategy", "params"))) from None
+
+
+def resolve_path_params(params: BaseModel, config_dir: Path) -> BaseModel:
+    """Params with every relative Path-typed field (annotated `Path` or `Path | None`) taken from the
+    config's folder, as data.path is: a strategy's input files sit next to the config that names them."""
+    update = {}
+    for name, field in type(params).model_fields.items():
+        value = getattr(params, name)
+        if _is_path_field(field.annotation) and isinstance(value, Path) and not value.is_absolute():
+            update[name] = config_dir / value
+    return params.model_copy(update=update) if update else params
+
+
+def _is_path_field(annotation: Any) -> bool:
+    if annotation is Path:
+        return True
+    args = typing.get_args(annotation)  # Path | None, Optional[Path]
+    return bool(args) and all(a is Path or a is type(None) for a in args) and Path in args
 
 
 def add_search_dirs(config_dir: Path | None) -> None:

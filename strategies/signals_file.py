@@ -65,8 +65,8 @@ class SignalsFileParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    path: Path = Field(description="the scores file (.parquet, .pq or .csv); a relative path is taken from "
-                                   "the current directory")
+    path: Path = Field(description="the scores file (.parquet, .pq or .csv); a relative path in a config is taken "
+                                   "from the config's folder, elsewhere from the current directory")
     rank: bool = Field(False, description="rank raw predictions across the symbols of each bar onto [-1, 1] "
                                           "instead of requiring scores in [-1, 1]")
     wait_s: float = Field(0.0, ge=0, le=86_400, description="live only: seconds to wait for the file to hold "

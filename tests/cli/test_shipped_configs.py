@@ -40,3 +40,10 @@ def test_momentum_config_differs_from_the_default_only_in_the_strategy() -> None
     differing = {key for key in default.keys() | momentum.keys() if default.get(key) != momentum.get(key)}
     assert differing and all(key.startswith("strategy.") for key in differing)
     assert momentum["strategy.use"] == "momentum"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in CONFIG_DIR.glob("*.yaml")))
+def test_no_shipped_config_inherits_a_default_that_differs_from_default_yaml(name: str) -> None:
+    from parity.engine.config import defaults_note
+
+    assert defaults_note(load_config(CONFIG_DIR / name), name) is None
