@@ -6,7 +6,7 @@ stepped loop maps between the two).
 
 Required methods                 | what it returns
 -------------------------------- | ---------------------------------------------------------------
-account()                        | AccountState: cash and equity now
+account()                        | AccountState: cash, equity and buying power now
 positions()                      | {symbol: signed shares}, only non-zero
 submit(orders)                   | one OrderAck per request, in order (accepted or rejected)
 cancel(client_order_ids)         | None; the outcome arrives later as OrderEvents
@@ -76,6 +76,10 @@ class OrderEvent:
 class AccountState:
     cash: float
     equity: float
+    # What the account may spend on new exposure with none of the engine's orders working (a cash
+    # account: its cash). The risk review sizes buys within it (engine/kernels/risk.py:
+    # cap_buying_power, which counts the engine's working orders itself). inf: not reported, no check.
+    buying_power: float = float("inf")
 
 
 @runtime_checkable

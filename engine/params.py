@@ -32,6 +32,11 @@ class RiskParams(NamedTuple):
     flatten_on_emergency_stop: bool
     fractional: bool  # how a scaled target is rounded (same rule as sizing)
     stop_orders: bool  # rest a protective stop per open position (engine/kernels/stops.py)
+    # Buying power an order that adds exposure reserves, per USD at the decision price (the venue's
+    # rule, engine/kernels/risk.py: cap_buying_power): a buy at its limit, or 1 + buying_power_buffer
+    # at market; an opening short at the higher of its limit and 1 + buffer.
+    buy_reserve: float
+    short_reserve: float
 
 
 class OrderParams(NamedTuple):
@@ -52,6 +57,15 @@ _ORDER_TYPES = {"market": OrderType.MARKET, "limit": OrderType.LIMIT}
 _TIFS = {"day": TimeInForce.DAY, "gtc": TimeInForce.GTC, "ioc": TimeInForce.IOC}
 
 
+def reserve_factors(order_type: str, limit_offset: float, buffer: float) -> tuple[float, float]:
+    """(buy, opening short) buying power reserved per USD of decision-price notional, as Alpaca counts
+    it: a limit order at its limit price (offset in the trader's favour), a market order `buffer`
+    above the price; an opening short at the higher of its limit and the buffered price."""
+    if order_type == "limit":
+        return 1.0 - limit_offset, max(1.0 + limit_offset, 1.0 + buffer)
+    return 1.0 + buffer, 1.0 + buffer
+
+
 def engine_params(config: ParityConfig) -> EngineParams:
     """The kernels' view of `position_sizing`, `risk_management` and `order_management`."""
     ps, rm, om = config.position_sizing, config.risk_management, config.order_management
@@ -63,6 +77,8 @@ def engine_params(config: ParityConfig) -> EngineParams:
         allow_short=bool(ps.allow_short),
         fractional=bool(ps.fractional_shares),
     )
+    buy_reserve, short_reserve = reserve_factors(om.default_order_type, float(om.limit_price_offset),
+                                                 float(rm.buying_power_buffer))
     risk = RiskParams(
         max_position_size=float(ps.max_position_size),
         max_total_exposure=float(ps.max_total_exposure),
@@ -74,6 +90,8 @@ def engine_params(config: ParityConfig) -> EngineParams:
         flatten_on_emergency_stop=bool(rm.flatten_on_emergency_stop),
         fractional=bool(ps.fractional_shares),
         stop_orders=bool(rm.stop_orders),
+        buy_reserve=buy_reserve,
+        short_reserve=short_reserve,
     )
     orders = OrderParams(
         order_type=int(_ORDER_TYPES[om.default_order_type]),

@@ -66,7 +66,8 @@ class RunRecords:
             "symbol": self._names(o["symbol"]),
             "sector": self._sectors(o["symbol"]),
             "side": o["side"].astype(np.int8),
-            "type": _labels(OrderType, o["type"]),
+            "type": _labels(OrderType, o["type"]),  # as submitted, also for a stop that triggered
+            "executed_as": executed_as(o),
             "qty": o["qty"],
             "filled_qty": o["filled_qty"],
             "limit_price": o["limit_price"],
@@ -140,6 +141,17 @@ class RunRecords:
 
     def _sectors(self, idx: np.ndarray) -> list[str]:
         return [self.sectors[i] for i in idx]
+
+
+def executed_as(orders: np.ndarray) -> list[str]:
+    """How each order executed, where that differs from its type: "market" for a STOP whose stop was
+    reached, "limit" for a STOP_LIMIT's; "" otherwise. A stop with a fill has triggered, so records
+    that carry no trigger flag (a paper run's, read back from its journal) are shown the same way."""
+    triggered = orders["triggered"] | (orders["filled_qty"] > 0.0)
+    return [_EXECUTED_AS.get(int(t), "") if hit else "" for t, hit in zip(orders["type"], triggered)]
+
+
+_EXECUTED_AS = {int(OrderType.STOP): "market", int(OrderType.STOP_LIMIT): "limit"}
 
 
 def _ts(ns: np.ndarray) -> pd.DatetimeIndex:

@@ -7,8 +7,9 @@ ones through the protocol. The live runner uses `Stepper.step` as bars arrive; `
 a whole Bars history (with a SimBroker behind the protocol it reproduces the compiled backtest).
 
 What the protocol does not carry is left unknown in the records: an order's arrival time and
-arrival price (arrival_at = created_at, arrival_price NaN), and a fill's reference price and
-participation (NaN). The engine imports no broker: a broker that must be advanced bar by bar (the
+arrival price (arrival_at = created_at, arrival_price NaN), a fill's reference price and
+participation (NaN), and whether a stop triggered before its first fill (`triggered` is set when a
+stop's fill arrives; a stop that triggered but was cancelled unfilled stays untriggered). The engine imports no broker: a broker that must be advanced bar by bar (the
 SimBroker) implements `BarDriven.on_bar`, which the loop calls before each step.
 
 `halt` (optional: an parity.engine.halt.HaltSwitch, or any callable of the bar index) is asked once per
@@ -37,6 +38,7 @@ from parity.engine.types import (EQUITY_DTYPE, FILL_DTYPE, ORDER_DTYPE, RISK_EVE
                           Side, TimeInForce)
 
 _WITH_LIMIT = (int(OrderType.LIMIT), int(OrderType.STOP_LIMIT))
+_STOP_TYPES = (int(OrderType.STOP), int(OrderType.STOP_LIMIT))
 _SIDES = {int(v): v for v in Side}
 _TYPES = {int(v): v for v in OrderType}
 _TIFS = {int(v): v for v in TimeInForce}
@@ -111,7 +113,7 @@ class Stepper:
         halted = bool(self._halt(bar)) if self._halt is not None else False
         book = make_book(positions, self._pending, self._avg_entry, self._marks, float(account.cash), equity,
                          self._session_start, self._session_low, self._exit_pending, self._stop_qty,
-                         self._stop_price, halted, self._skip_noted)
+                         self._stop_price, halted, self._skip_noted, float(account.buying_power))
         first = self._n_orders
         self._orders, self._n_orders, self._events, self._n_events = decide_bar(
             bar, ts, scores, close, book, self._sector_ids, self.params, self._orders, self._n_orders, self._cancel,
@@ -143,7 +145,7 @@ class Stepper:
             o["limit_price"] = math.nan if r.limit_price is None else float(r.limit_price)
             o["stop_price"] = math.nan if r.stop_price is None else float(r.stop_price)
             o["created_at"] = o["arrival_at"] = int(r.decision_ts)
-            o["decision_price"], o["arrival_price"] = float(r.decision_price), math.nan
+            o["decision_price"], o["arrival_price"], o["triggered"] = float(r.decision_price), math.nan, False
             self._by_client[r.client_order_id] = self._n_orders
             self._n_orders += 1
 
@@ -191,6 +193,8 @@ class Stepper:
         if not fills:
             return
         rows = [idx for idx, _ in fills]
+        stops = [k for k, otype in zip(rows, self._orders["type"][rows].tolist()) if otype in _STOP_TYPES]
+        self._orders["triggered"][stops] = True  # a stop that fills has triggered (the protocol says no more)
         for order_id, i, (_, ev) in zip(self._orders["order_id"][rows].tolist(), self._orders["symbol"][rows].tolist(),
                                         fills):
             f = ev.fill

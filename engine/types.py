@@ -75,6 +75,7 @@ class RiskRule(IntEnum):
     MIN_TRADE_SIZE = 7
     EMERGENCY_STOP = 8
     SHORT_NOT_ALLOWED = 9
+    BUYING_POWER = 10
 
 
 class RiskAction(IntEnum):
@@ -105,6 +106,11 @@ ORDER_DTYPE = np.dtype(
         ("arrival_at", np.int64),  # when the order reaches the venue (created_at + submit latency)
         ("decision_price", np.float64),  # close of `bar`: the benchmark for shortfall
         ("arrival_price", np.float64),  # open of the first bar the order could trade in; NaN if none
+        # A STOP / STOP_LIMIT whose stop was reached: it now executes as a MARKET / LIMIT order, but
+        # keeps its `type` (orders.parquet shows the execution as `executed_as`). The simulated venue
+        # sets it when the stop triggers; the stepped loop, which the protocol tells only of fills,
+        # when a fill of a stop arrives.
+        ("triggered", np.bool_),
     ]
 )
 

@@ -62,7 +62,7 @@ def records_from_journal(journal: Journal, run_key: str, symbols: Sequence[str],
                      int(r.type), int(r.time_in_force), int(OrderReason[reasons.get(cid, "REBALANCE")]), int(status), r.qty,
                      filled.get(cid, (0.0, 0.0))[0], np.nan if r.limit_price is None else r.limit_price,
                      np.nan if r.stop_price is None else r.stop_price, r.decision_ts, it.created_ns,
-                     r.decision_price, np.nan)
+                     r.decision_price, np.nan, False)  # triggered: not journaled (executed_as reads the fill)
     fill_list = [f for f in journal.fills() if f.client_order_id in number]
     fills = np.zeros(len(fill_list), dtype=FILL_DTYPE)
     for k, f in enumerate(fill_list):

@@ -27,7 +27,7 @@ from parity.engine.data.bars import Bars
 from parity.engine.kernels.buffers import ensure_capacity
 from parity.engine.kernels.cancels import working_by_symbol
 from parity.engine.kernels.orders import cancel_working
-from parity.engine.kernels.portfolio import apply_fills, mark_to_market, update_marks
+from parity.engine.kernels.portfolio import account_buying_power, apply_fills, mark_to_market, update_marks
 from parity.engine.kernels.step import decide_bar, make_book
 from parity.engine.params import EngineParams, engine_params
 from parity.engine.records import RunRecords
@@ -74,7 +74,8 @@ def fill_vol(t: int, orders, working, n_working: int, open_, high, low, close, v
         s = o.symbol
         if vol_bar[s] == t:
             continue
-        if (o.type == STOP or o.type == STOP_LIMIT) and not stop_triggered(o.side, o.stop_price, high[t, s], low[t, s]):
+        if ((o.type == STOP or o.type == STOP_LIMIT) and not o.triggered
+                and not stop_triggered(o.side, o.stop_price, high[t, s], low[t, s])):
             continue  # the usual case, a resting protective stop: one comparison instead of executes_now
         if executes_now(o, t, bar_open_ts, open_[t, s], high[t, s], low[t, s], volume[t, s], sim.limit_fill_mode):
             vol[s] = vol_at(close, t, s, lookback, scale)
@@ -137,7 +138,8 @@ def _simulate(open_, high, low, close, volume, open_ts, close_ts, session, ends,
         working_by_symbol(orders, working, n_working, pending, exit_pending, stop_qty, stop_price)
         halted = halt_from_bar >= 0 and t >= halt_from_bar
         book = make_book(positions, pending, avg_entry, marks, cash, equity, session_start, session_low, exit_pending,
-                         stop_qty, stop_price, halted, skip_noted)
+                         stop_qty, stop_price, halted, skip_noted,
+                         account_buying_power(cash, equity, gross, sim.margin_multiplier))
         first_order = n_orders
         orders, n_orders, events, n_events = decide_bar(t, close_ts[t], scores[t], close[t], book, sector_ids, params,
                                                         orders, n_orders, cancel, events, n_events)

@@ -25,7 +25,7 @@ from parity.engine.broker import AccountState, Fill, OrderAck, OrderEvent, Order
 from parity.engine.config.schema import ParityConfig
 from parity.engine.data.bars import Bars
 from parity.engine.kernels.buffers import ensure_capacity
-from parity.engine.kernels.portfolio import apply_fills, mark_to_market, update_marks
+from parity.engine.kernels.portfolio import account_buying_power, apply_fills, mark_to_market, update_marks
 from parity.engine.types import FILL_DTYPE, ORDER_DTYPE, OrderStatus, Side
 
 _TERMINAL_NOT_FILLED = (int(OrderStatus.CANCELED), int(OrderStatus.EXPIRED), int(OrderStatus.REJECTED))
@@ -85,8 +85,9 @@ class SimBroker:
 
     # --- Broker protocol ------------------------------------------------------------------------
     def account(self) -> AccountState:
-        equity, _, _ = mark_to_market(self._positions, self._marks, self._cash)
-        return AccountState(cash=float(self._cash), equity=float(equity))
+        equity, gross, _ = mark_to_market(self._positions, self._marks, self._cash)
+        power = account_buying_power(self._cash, equity, gross, self._sim.margin_multiplier)
+        return AccountState(cash=float(self._cash), equity=float(equity), buying_power=float(power))
 
     def positions(self) -> dict[str, float]:
         return {self._bars.symbols[i]: float(q) for i, q in enumerate(self._positions) if q != 0.0}
@@ -165,6 +166,7 @@ class SimBroker:
                               for _ in range(k)]
         rows["decision_price"] = [float(r.decision_price) for r in accepted]
         rows["arrival_price"] = np.nan
+        rows["triggered"] = False
         self._working[self._n_working:self._n_working + k] = np.arange(first, first + k)
         self._n_working += k
         self._n_orders += k

@@ -9,8 +9,9 @@ place:
   earlier bar (`order.bar < t`), so it never fills in the bar whose close produced it.
 - Tradable: the symbol's open, high, low and volume are all finite this bar; otherwise the order
   waits (a NaN volume would make the participation cap meaningless).
-- A triggered STOP becomes a MARKET order (type changes), so a remainder left by the participation
-  cap fills at the next bar's open without re-triggering; a triggered STOP_LIMIT becomes a LIMIT.
+- A triggered STOP executes as a MARKET order from then on, so a remainder left by the participation
+  cap fills at the next bar's open without re-triggering; a triggered STOP_LIMIT executes as a LIMIT.
+  The order keeps its `type`; `triggered` records the change (`execution_type` reads both).
 - STOP_LIMIT on its trigger bar: fills at the trigger reference (slipped, never beyond the limit)
   when that reference is within the limit, else rests as a LIMIT from the next bar.
 - Limit fills at the limit price take no slippage (the order is the resting side); a limit that
@@ -118,11 +119,21 @@ def cap_at_limit(side: int, price: float, limit: float) -> float:
 
 
 @njit(cache=True, inline="always")
+def execution_type(otype: int, triggered: bool) -> int:
+    """The type an order executes as now: a triggered STOP as MARKET, a triggered STOP_LIMIT as LIMIT."""
+    if triggered and otype == STOP:
+        return MARKET
+    if triggered and otype == STOP_LIMIT:
+        return LIMIT
+    return otype
+
+
+@njit(cache=True, inline="always")
 def execution_terms(side: int, otype: int, limit: float, stop: float, open_: float, high: float, low: float, mode: int):
     """How an order executes in this bar: (fills, reference price, price bound or NaN, slips, type after).
 
-    `type after` is the order's type from now on (a triggered STOP becomes MARKET, a triggered
-    STOP_LIMIT becomes LIMIT).
+    `otype` is the execution_type; `type after` is the one it executes as from now on (a STOP that
+    triggers here executes as MARKET, a STOP_LIMIT as LIMIT).
     """
     nan = np.nan
     if otype == MARKET:
@@ -186,10 +197,12 @@ def record_fill(fills, k: int, order, t: int, qty: float, price: float, referenc
 def try_fill(order, t: int, open_: float, high: float, low: float, volume: float, vol: float, taken, bar_open_ts: int, params: SimParams, fills, n_fills: int) -> int:
     """Fill what this bar allows of one eligible order on a tradable symbol; returns the new n_fills."""
     side = int(order.side)
+    otype = execution_type(order.type, order.triggered)
     fills_now, reference, bound, slips, type_after = execution_terms(
-        side, order.type, order.limit_price, order.stop_price, open_, high, low, params.limit_fill_mode
+        side, otype, order.limit_price, order.stop_price, open_, high, low, params.limit_fill_mode
     )
-    order.type = type_after
+    if type_after != otype:
+        order.triggered = True
     if not fills_now:
         return n_fills
     s = order.symbol
@@ -230,8 +243,8 @@ def executes_now(order, t: int, bar_open_ts: int, open_: float, high: float, low
         return False
     if not is_tradable(open_, high, low, volume):
         return False
-    return execution_terms(int(order.side), order.type, order.limit_price, order.stop_price, open_, high, low,
-                           mode)[0]
+    return execution_terms(int(order.side), execution_type(order.type, order.triggered), order.limit_price,
+                           order.stop_price, open_, high, low, mode)[0]
 
 
 @njit(cache=True, inline="always")
@@ -240,15 +253,15 @@ def resting_untouched(order, high: float, low: float) -> bool:
     reach: all the full path below would do is keep it working. Its arrival price is set only once it
     passed is_well_formed and was eligible, so the checks that bar made still hold. Protective stops
     rest like this on most bars, and they are most of the working orders."""
-    return (order.tif == GTC and (order.type == STOP or order.type == STOP_LIMIT) and not np.isnan(order.arrival_price)
-            and not stop_triggered(order.side, order.stop_price, high, low))
+    return (order.tif == GTC and (order.type == STOP or order.type == STOP_LIMIT) and not order.triggered
+            and not np.isnan(order.arrival_price) and not stop_triggered(order.side, order.stop_price, high, low))
 
 
 @njit(cache=True)
 def match_bar(t, orders, working, n_working, open_, high, low, close, volume, bar_open_ts, session_end, daily_vol, params, fills, n_fills):
     """Match the working orders (oldest first) against bar t; returns (new n_working, new n_fills).
 
-    Updates orders in place (filled_qty, status, arrival_price, type of triggered stops), appends
+    Updates orders in place (filled_qty, status, arrival_price, `triggered` of stops), appends
     fills at fills[n_fills:], and compacts `working` to the still-working orders in their order.
     Never touches cash or positions. `close` is part of the signature for models that need it.
     """

@@ -20,6 +20,11 @@ _LATENCY_DISTRIBUTIONS = {
 }
 
 
+# The simulated account is a cash account: its buying power is its cash (see
+# parity.engine.kernels.portfolio.account_buying_power). No config key chooses a margin account yet.
+CASH_ACCOUNT_MULTIPLIER = 1.0
+
+
 class SimParams(NamedTuple):
     participation_rate: float  # max share of a bar's volume all orders in a symbol may take
     limit_fill_mode: int  # LimitFillMode.TOUCH / THROUGH
@@ -36,6 +41,7 @@ class SimParams(NamedTuple):
     sec_fee_rate: float  # per USD of sell notional
     taf_per_share: float  # per share sold
     taf_max: float  # per fill (trade) cap
+    margin_multiplier: float = CASH_ACCOUNT_MULTIPLIER  # 1 = a cash account (buying power = cash)
 
 
 def ms_to_ns(ms: float) -> int:
@@ -61,4 +67,5 @@ def sim_params(cfg: SimulationConfig) -> SimParams:
         sec_fee_rate=float(cfg.fees.sec_fee_rate),
         taf_per_share=float(cfg.fees.taf_per_share),
         taf_max=float(cfg.fees.taf_max_per_trade),
+        margin_multiplier=CASH_ACCOUNT_MULTIPLIER,
     )

@@ -106,6 +106,7 @@ def append_order(orders: np.ndarray, n_orders: int, bar: int, ts: int, symbol: i
     o["arrival_at"] = ts
     o["decision_price"] = decision_price
     o["arrival_price"] = np.nan
+    o["triggered"] = False  # every field is written: a grown buffer's new rows are uninitialised
     return orders, n_orders + 1
 
 

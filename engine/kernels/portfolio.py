@@ -68,3 +68,12 @@ def mark_to_market(positions: np.ndarray, marks: np.ndarray, cash: float) -> tup
             gross += abs(v)
             net += v
     return cash + net, gross, net
+
+
+@njit(cache=True)
+def account_buying_power(cash: float, equity: float, gross: float, multiplier: float) -> float:
+    """A simulated account's buying power with no order working, as Alpaca computes it: the cash on a
+    cash account (multiplier <= 1), else multiplier x equity less the gross position value; never < 0."""
+    if multiplier <= 1.0:
+        return max(cash, 0.0)
+    return max(multiplier * equity - gross, 0.0)

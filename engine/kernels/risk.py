@@ -19,7 +19,9 @@ Rules, in order (each only moves targets toward zero, so a later rule never undo
 3. position risk: |target| * price * stop_loss_pct (the loss if the stop, which sits stop_loss_pct
    from the entry, is hit) <= max_position_risk * equity -> SCALED;
 4. sector exposure: gross value per sector <= max_sector_exposure * equity -> SCALED;
-5. total exposure: gross value <= max_total_exposure * equity -> SCALED.
+5. total exposure: gross value <= max_total_exposure * equity -> SCALED;
+6. buying power: the buying power the targets' added exposure reserves at the venue <= the account's
+   buying power (book.buying_power) -> SCALED (see cap_buying_power).
 Group caps (4, 5) scale the targets with a view by one factor; holdings without a view are left as
 they are unless they alone break the cap, in which case the tradable ones are scaled too (a position
 that grew by market movement is trimmed at the next bar). Only symbols without a price are locked.
@@ -35,8 +37,8 @@ import numpy as np
 from numba import njit
 
 from parity.engine.kernels.buffers import push_risk_event
-from parity.engine.kernels.codes import (DAILY_LOSS, POSITION_RISK, POSITION_SIZE, REFUSED, SCALED, SECTOR_EXPOSURE,
-                                  TOTAL_EXPOSURE)
+from parity.engine.kernels.codes import (BUYING_POWER, DAILY_LOSS, POSITION_RISK, POSITION_SIZE, REFUSED, SCALED,
+                                  SECTOR_EXPOSURE, TOTAL_EXPOSURE)
 from parity.engine.kernels.sizing import to_shares
 from parity.engine.kernels.state import Book
 from parity.engine.params import RiskParams
@@ -210,6 +212,60 @@ def cap_total_exposure(bar: int, ts: int, adjusted: np.ndarray, has_view: np.nda
 
 
 @njit(cache=True, inline="always")
+def held_part(target: float, position: float) -> float:
+    """The part of `target` the filled position already holds (same side, at most |target|); the rest
+    of the target is exposure that orders must add."""
+    if target > 0.0:
+        return min(target, max(position, 0.0))
+    return max(target, min(position, 0.0))
+
+
+@njit(cache=True, inline="always")
+def cap_buying_power(bar: int, ts: int, adjusted: np.ndarray, has_view: np.ndarray, prices: np.ndarray,
+                     book: Book, sector_ids: np.ndarray, rp: RiskParams, events: np.ndarray,
+                     n_events: int) -> tuple[np.ndarray, int]:
+    """What the targets add beyond the filled positions (working orders included: a venue reserves
+    buying power for an open order until it fills), priced as the venue reserves it (|added| * price *
+    rp.buy_reserve for buys, rp.short_reserve for opening shorts), <= book.buying_power. Sales do not
+    count toward it until they fill (Alpaca does not free buying power for open sell orders). When it
+    binds, every tradable symbol's added part is scaled by one factor (the room left by symbols without
+    a price, which cannot trade); the part the position holds is never cut."""
+    power = book.buying_power
+    if not power < np.inf:
+        return events, n_events
+    locked = 0.0
+    need = 0.0
+    for i in range(adjusted.shape[0]):
+        added = adjusted[i] - held_part(adjusted[i], book.positions[i])
+        if added == 0.0:
+            continue
+        cost = abs(added) * valuation_price(prices, book, i) * (rp.buy_reserve if added > 0.0 else rp.short_reserve)
+        p = prices[i]
+        if math.isfinite(p) and p > 0.0:
+            need += cost
+        else:
+            locked += cost
+    room = max(power, 0.0) - locked
+    if need <= room * (1.0 + _CAP_TOLERANCE) + 1e-9:
+        return events, n_events
+    scale = max(room, 0.0) / need
+    for i in range(adjusted.shape[0]):
+        p = prices[i]
+        if not (math.isfinite(p) and p > 0.0):
+            continue
+        held = held_part(adjusted[i], book.positions[i])
+        added = adjusted[i] - held
+        if added == 0.0:
+            continue
+        allowed = held + to_shares(added * scale, rp.fractional)
+        if allowed != adjusted[i]:
+            events, n_events = push_risk_event(events, n_events, bar, ts, i, BUYING_POWER, SCALED, adjusted[i],
+                                               allowed)
+            adjusted[i] = allowed
+    return events, n_events
+
+
+@njit(cache=True, inline="always")
 def review_targets(bar: int, ts: int, targets: np.ndarray, has_view: np.ndarray, prices: np.ndarray,
                    book: Book, sector_ids: np.ndarray, rp: RiskParams, events: np.ndarray,
                    n_events: int) -> tuple[np.ndarray, np.ndarray, int]:
@@ -225,4 +281,6 @@ def review_targets(bar: int, ts: int, targets: np.ndarray, has_view: np.ndarray,
                                            n_events)
     events, n_events = cap_total_exposure(bar, ts, adjusted, has_view, prices, book, sector_ids, rp, events,
                                           n_events)
+    events, n_events = cap_buying_power(bar, ts, adjusted, has_view, prices, book, sector_ids, rp, events,
+                                        n_events)
     return adjusted, events, n_events

@@ -34,3 +34,5 @@ class Book(NamedTuple):
     halted: bool  # emergency stop in force (engine/halt.py): no new risk, open orders cancelled
     skip_noted: np.ndarray  # bool: the last decision already recorded this symbol's rebalance as below
     # min_trade_size (engine/kernels/orders.py updates it in place; the loop keeps it between bars)
+    buying_power: float  # what the account may spend on exposure with no order of the engine working:
+    # the broker's figure (a cash account: its cash); inf when the broker does not report one

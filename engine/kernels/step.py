@@ -23,10 +23,12 @@ from parity.engine.params import EngineParams
 @njit(cache=True)
 def make_book(positions: np.ndarray, pending: np.ndarray, avg_entry: np.ndarray, marks: np.ndarray, cash: float,
               equity: float, session_start_equity: float, session_low_equity: float, exit_pending: np.ndarray,
-              stop_qty: np.ndarray, stop_price: np.ndarray, halted: bool, skip_noted: np.ndarray) -> Book:
-    """The single constructor both loops use (add new Book fields here)."""
+              stop_qty: np.ndarray, stop_price: np.ndarray, halted: bool, skip_noted: np.ndarray,
+              buying_power: float = np.inf) -> Book:
+    """The single constructor both loops use (add new Book fields here). Without `buying_power` the
+    buying-power rule does not bind (a caller that knows no account)."""
     return Book(positions, pending, avg_entry, marks, cash, equity, session_start_equity, session_low_equity,
-                exit_pending, stop_qty, stop_price, halted, skip_noted)
+                exit_pending, stop_qty, stop_price, halted, skip_noted, float(buying_power))
 
 
 @njit(cache=True)

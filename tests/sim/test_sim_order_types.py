@@ -112,7 +112,7 @@ def test_stop_sell_triggers_on_the_low_and_gap_fills_at_the_open() -> None:
     assert f["bar"] == 1 and f["reference_price"] == 9.0 and f["price"] == pytest.approx(8.991)  # 9 * 0.999
     # Stop 8.5 is not reached in bar 1 (low 8.9); bar 2 opens at 8.0 below it: the open is the reference.
     r = run([order(SELL, OrderType.STOP, stop=8.5)], b)
-    assert r.orders[0]["type"] == int(OrderType.MARKET)  # a triggered stop is a market order
+    assert r.orders[0]["type"] == int(OrderType.STOP) and r.orders[0]["triggered"]  # executes as a market order
     assert r.fills["bar"].tolist() == [2] and r.fills["price"].tolist() == [8.0]
 
 
@@ -141,7 +141,7 @@ def test_stop_limit_gapping_past_its_limit_rests_as_a_limit() -> None:
     ])
     r = run([order(BUY, OrderType.STOP_LIMIT, stop=11.0, limit=11.2)], b)
     assert r.status_after[1][0] == NEW
-    assert r.orders[0]["type"] == int(OrderType.LIMIT)
+    assert r.orders[0]["type"] == int(OrderType.STOP_LIMIT) and r.orders[0]["triggered"]  # rests as a limit
     (f,) = r.fills
     assert f["bar"] == 2 and f["price"] == 11.2
 
