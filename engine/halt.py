@@ -1,12 +1,14 @@
 """The emergency stop's state: a flag file that outlives the process that set it.
 
-`parity halt` (parity/commands/halt.py) writes the file; every running loop asks a `HaltSwitch`
-once per bar (parity.engine.stepper.Stepper's `halt` hook) and, while the file exists, decides the bar
-under the emergency stop (engine/kernels/emergency.py): no new risk, working orders cancelled,
-positions flattened if `risk_management.flatten_on_emergency_stop`. Because the state is a file, a
-restarted process comes back halted until someone runs `parity halt --clear`. A file that exists
-but cannot be read still means halted: the switch fails safe. SIGUSR1 (`install_signal`) sets the
-same file from inside the running process.
+`parity halt` (parity/commands/halt.py) writes the file; every live loop (`parity run`, `parity paper
+--replay`) asks a `HaltSwitch` once per bar (parity.engine.stepper.Stepper's `halt` hook) and, while
+the file exists, decides the bar under the emergency stop (engine/kernels/emergency.py): no new risk,
+working orders cancelled, positions flattened if `risk_management.flatten_on_emergency_stop`.
+Because the state is a file, a restarted process comes back halted until someone runs `parity halt
+--clear`. A file that exists but cannot be read still means halted: the switch fails safe. SIGUSR1
+(`install_signal`) sets the same file from inside the running process. A backtest does not read the
+flag: it simulates history, and today's emergency stop is about today's account (`parity backtest`
+notes an active one).
 
 Where a journal is in use, the switch notes every change it sees (kind "halt"), so the audit trail
 shows when a halt took effect and when it was lifted. Time comes from an injected clock (ns UTC).

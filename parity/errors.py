@@ -11,7 +11,6 @@ from parity.engine.data.errors import DataError
 # `parity --help` should stay quick.)
 USER_ERRORS: tuple[type[BaseException], ...] = (ConfigError, DataError, OSError)
 EXIT_USER_ERROR = 2
-EXIT_INTERRUPTED = 130
 
 
 def error_lines(exc: BaseException) -> list[str]:

@@ -4,7 +4,8 @@ The runner is a long-lived service that idles between bar closes; the modules th
 (polars, scipy.stats, XGBoost) and write reports (vectorbt, matplotlib, pyarrow.parquet) hold
 ~250 MB it would otherwise keep resident all day. Work done in a `python -m parity.<module>` child
 returns that memory to the system when the child exits. Each child's peak RSS is read from the
-child itself (VmHWM) and handed back, so the runner can report it apart from its own.
+child itself (VmHWM) and handed back, so the runner can report it apart from its own. A child dies
+with the runner, even a runner killed outright (`die_with_runner`, first thing in every child).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from typing import IO, Any, Callable
 
 PEAK_PREFIX = "parity-child-peak-rss-mb "
+PARENT_PID_ENV = "PARITY_PARENT_PID"  # set by spawn: the runner a child must not outlive
 log = logging.getLogger(__name__)
 
 
@@ -35,13 +37,27 @@ def child_env() -> dict[str, str]:
     from parity.strategy_registry import search_dirs
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("APCA_")}
+    env[PARENT_PID_ENV] = str(os.getpid())
     env["PYTHONPATH"] = os.pathsep.join(p for p in (*search_dirs, env.get("PYTHONPATH", "")) if p)
     return env
 
 
+def die_with_runner() -> None:
+    """In a child started by `spawn`: die when the process that spawned it dies (Linux's
+    parent-death signal, parity.reports.worker.die_with_parent). A busy child would otherwise work on
+    for minutes after a killed runner and end in a BrokenPipeError on a pipe nobody reads. Does
+    nothing in a process not started by `spawn`."""
+    from parity.reports.worker import die_with_parent
+
+    parent = os.environ.pop(PARENT_PID_ENV, "")  # popped: the child's own children are not its runner's
+    if parent.isdigit():
+        die_with_parent(int(parent))
+
+
 def spawn(module: str, capture_stderr: bool) -> subprocess.Popen:
     """Start `python -m module` with stdin and stdout pipes; stderr captured, or shared with the
-    parent's (a long-lived child logging into an unread pipe would block once the pipe is full)."""
+    parent's (a long-lived child logging into an unread pipe would block once the pipe is full).
+    Call it from the thread that uses the child (see die_with_runner): the main thread."""
     return subprocess.Popen([sys.executable, "-m", module], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE if capture_stderr else None, env=child_env())
 
@@ -149,6 +165,8 @@ class Worker:
 
 def serve(handle: Callable[[tuple], Any], requests: IO[bytes] | None = None, replies: IO[bytes] | None = None) -> None:
     """A worker's main loop: answer `handle(request)` (and "peak") until the parent closes the pipe."""
+    if requests is None:  # a child process, not a test feeding it streams
+        die_with_runner()
     if replies is None:
         replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
         os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints go to stderr, never into the replies

@@ -10,6 +10,7 @@ put back if the child dies half-way).
 
 from __future__ import annotations
 
+import logging
 import pickle
 import shutil
 import sys
@@ -20,11 +21,12 @@ import pandas as pd
 
 from parity.engine.config import ParityConfig, dump_config
 from parity.engine.journal import Journal
-from parity.live_child import Exit, report_peak, run_once
+from parity.live_child import Exit, die_with_runner, report_peak, run_once
 from parity.live_records import records_from_journal
 
 MODULE = "parity.live_report"
 TIMEOUT_S = 600.0
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -93,10 +95,14 @@ def write_in_child(request: ReportRequest, timeout_s: float = TIMEOUT_S) -> Exit
     if done.code != 0:
         restore_previous(request.run_dir)
         raise done.failure(f"writing the run folder {request.run_dir} (python -m {MODULE})")
+    for line in done.stderr.splitlines():  # the writer's notes (stale staging folders it removed)
+        if line.startswith("note: "):
+            log.warning("%s", line[len("note: "):])
     return done
 
 
 def main() -> int:
+    die_with_runner()
     request = pickle.load(sys.stdin.buffer)
     if not isinstance(request, ReportRequest):
         print(f"{MODULE}: expected a pickled ReportRequest on stdin, got {type(request).__name__}", file=sys.stderr)

@@ -14,12 +14,15 @@ bytes), so the report does not depend on how the jobs were shared. The helper is
 (the caller has threads: the progress spinner); as with any spawned process, a script run as a file
 that starts one must guard its entry point with `if __name__ == "__main__":` (`python -m parity`
 and the `parity` command do). If it cannot start or dies, its jobs run in the caller; a job's own
-exception is raised in the caller either way.
+exception is raised in the caller either way. The helper dies with the process that started it,
+even one killed outright (`die_with_parent`): a killed backtest leaves no 300 MB orphan behind.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
 import signal
 import time
 from collections import deque
@@ -35,8 +38,9 @@ class ReportWorker:
     """One helper process, started now; `close()` (or leaving the `with` block) ends it."""
 
     def __init__(self) -> None:
+        # The helper is started by this thread's submit below: see die_with_parent for why that matters.
         self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                         initializer=_warm_up)
+                                         initializer=_warm_up, initargs=(os.getpid(),))
         self._start = time.perf_counter()
         self._warm_after: float | None = None
         # Starts the process (and its warm-up) now, not at the first real job; done once it can draw.
@@ -127,9 +131,34 @@ def _run(job: Job) -> Any:
     return fn(*args)
 
 
-def _warm_up() -> None:
-    """Helper start-up: Ctrl-C is the caller's to handle; import and exercise what every drawing job
-    uses (pandas, matplotlib, the font cache), so that its first jobs do not pay first-call costs."""
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Called first thing in a child: the kernel SIGKILLs this process when its parent dies.
+
+    Linux's parent-death signal (prctl PR_SET_PDEATHSIG) is chosen over a pipe the child watches:
+    it needs no watcher thread, reaches a child busy in C code (numba, XGBoost) or blocked on
+    anything, and is delivered however the parent ended, SIGKILL included. SIGKILL, so that no
+    handler and no half-finished write runs on (a staging folder left behind is removed by the next
+    run, parity.reports.writer). Two details: the signal comes when the *thread* that started the
+    child ends, so children are started from the thread that uses them (the main thread here); and a
+    parent that died before this call is caught by comparing getppid() with the pid it passed. On a
+    system without prctl (not Linux) this does nothing."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return
+    prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent_pid:  # orphaned already, before the signal was armed
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _warm_up(parent_pid: int) -> None:
+    """Helper start-up: die with the parent; Ctrl-C is the caller's to handle; import and exercise
+    what every drawing job uses (pandas, matplotlib, the font cache), so that its first jobs do not
+    pay first-call costs."""
+    die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     import parity.reports.html  # noqa: F401
     from parity.reports.figures import warm_up_rendering

@@ -4,6 +4,9 @@ Everything is built in a hidden temporary sibling folder and moved into place wi
 at the very end; on any error the temporary folder is removed. So a run folder either exists with
 every file in it, or does not exist at all: never half-written. The strategy's artifacts (its
 models, handed over as bytes in the SignalSet) are written with the rest, so they share that guarantee.
+A process killed outright (SIGKILL, power loss) cannot remove its staging folder; the folder's name
+carries its owner (pid@host), and the next run in that output folder removes the staging folders
+whose owner no longer runs.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import json
 import os
 import re
 import shutil
+import socket
+import sys
 import tempfile
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -19,6 +24,8 @@ from pathlib import Path
 from typing import Iterator
 
 import pandas as pd
+
+from parity import interrupts
 
 from parity.reports.html import SECTION_WEIGHTS, assemble_report, section_jobs
 from parity.reports.run_data import (
@@ -52,19 +59,67 @@ def make_run_id(started_at: datetime, strategy_name: str, config_digest: str) ->
     return f"{stamp}-{_UNSAFE.sub('_', strategy_name)}-{config_digest}"
 
 
+# A staging folder: .<run-id>.<pid>@<host>.<random>.partial ('@' is never in a run id, nor in the
+# random part, which has no dots either).
+PARTIAL_SUFFIX = ".partial"
+
+
+def _host() -> str:
+    return _UNSAFE.sub("_", socket.gethostname()).replace(".", "_")
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: running
+        pass
+    return True
+
+
+def stale_partials(output_dir: str | Path) -> list[Path]:
+    """Staging folders in `output_dir` whose owner, a process on this host, no longer runs. Folders of
+    a running process, of another host, or without an owner in their name are never listed."""
+    found = []
+    for path in Path(output_dir).glob(f".*{PARTIAL_SUFFIX}"):
+        parts = path.name[: -len(PARTIAL_SUFFIX)].rsplit(".", 2)
+        pid, at, host = parts[1].partition("@") if len(parts) == 3 else ("", "", "")
+        if at and host == _host() and pid.isdigit() and int(pid) > 0 and not _running(int(pid)) and path.is_dir():
+            found.append(path)
+    return sorted(found)
+
+
+def remove_stale_partials(output_dir: str | Path) -> list[Path]:
+    """Remove `stale_partials(output_dir)` and say so in one line on stderr; returns what went."""
+    removed = []
+    for path in stale_partials(output_dir):
+        shutil.rmtree(path, ignore_errors=True)
+        if not path.exists():
+            removed.append(path)
+    if removed:
+        print(f"note: removed {len(removed)} unfinished run folder(s) left in {output_dir} by processes that no "
+              f"longer run: {', '.join(p.name for p in removed)}", file=sys.stderr)
+    return removed
+
+
 @contextmanager
 def staged_run_dir(output_dir: str | Path, run_id: str) -> Iterator[Path]:
-    """Yield an empty staging folder; on normal exit move it to `output_dir/run_id`, on error delete it."""
+    """Yield an empty staging folder; on normal exit move it to `output_dir/run_id`, on error delete it.
+    Staging folders that killed processes left in `output_dir` are removed first (one note on stderr)."""
     output_dir = Path(output_dir)
     final = output_dir / run_id
     if final.exists():
         raise RunFolderExistsError(f"{final}: a run folder with this id already exists; pick another --run-id or remove it")
     output_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{run_id}.", suffix=".partial", dir=output_dir))
+    remove_stale_partials(output_dir)
+    staging = Path(tempfile.mkdtemp(prefix=f".{run_id}.{os.getpid()}@{_host()}.", suffix=PARTIAL_SUFFIX,
+                                    dir=output_dir))
     try:
         yield staging
         staging.chmod(0o755)  # mkdtemp makes it private; a run folder is an ordinary folder
         try:
+            interrupts.raise_if_pending()  # a Ctrl-C or SIGTERM whose exception C code dropped
             os.replace(staging, final)  # atomic; refuses to replace a non-empty folder made meanwhile
         except OSError as exc:
             raise RunFolderExistsError(f"{final}: could not move the finished run into place: {exc.strerror}") from None

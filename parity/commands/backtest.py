@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -20,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--config", required=True, metavar="FILE", help="YAML config, e.g. config/default.yaml")
     add_overrides(parser)
     parser.add_argument("--run-id", metavar="ID", help="name of the run folder (default: UTC time-strategy-config hash)")
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, on_interrupt="nothing was written")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
         from parity.engine.config import validate_config
 
         config = load(args)
+        note_active_halt(config.risk_management.halt_file)
         if args.run_id is not None:  # checked by the same rule as reporting.run_id
             validate_config({"reporting": {"run_id": args.run_id}}, source="--run-id")
         from parity.app import run_backtest_job
@@ -46,3 +48,15 @@ def run(args: argparse.Namespace) -> int:
     stats = json.loads((run_dir / "stats.json").read_text())
     print_run_summary(Console(), run_dir, stats)
     return 0
+
+
+def note_active_halt(halt_file: Path) -> None:
+    """An emergency stop (`parity halt`) halts live trading; a backtest replays history and is not
+    stopped by today's flag, but says that it saw it, rather than leave the user to wonder."""
+    from parity.commands.halt import iso_time
+    from parity.engine.halt import read_halt
+
+    state = read_halt(halt_file)
+    if state is not None:
+        print(f"note: an emergency stop is active since {iso_time(state.set_at_ns)} ({state.reason}; {halt_file}): "
+              "it halts live trading; this backtest does not honour it", file=sys.stderr)

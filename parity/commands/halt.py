@@ -3,7 +3,8 @@
 Sets (or clears, or shows) the flag file `risk_management.halt_file` (default .parity/HALT). A
 running paper process checks it every bar and, while it exists, sends no new risk, cancels its
 working orders and, with `risk_management.flatten_on_emergency_stop: true`, flattens (engine/halt.py,
-engine/kernels/emergency.py). The flag survives restarts until `parity halt --clear`. When the
+engine/kernels/emergency.py). A backtest does not honour it (it simulates history, not today's
+account) and says so in a note (parity/commands/backtest.py). The flag survives restarts until `parity halt --clear`. When the
 config's journal (`alpaca.journal_path`) exists, the command notes the change there too.
 Exit codes: 0 done; 1 with --status when a halt is in force (scriptable); 2 bad input.
 """
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         if state is None:
             print(f"no halt in force ({path})")
             return 0
-        print(f"HALTED since {_iso(state.set_at_ns)} ({state.source}): {state.reason} ({path})")
+        print(f"HALTED since {iso_time(state.set_at_ns)} ({state.source}): {state.reason} ({path})")
         return 1
     if args.clear:
         cleared = clear_halt(path)
@@ -54,8 +55,8 @@ def run(args: argparse.Namespace) -> int:
     set_halt(path, args.reason, now, source="cli")
     _journal(config, now, f"emergency stop set by parity halt: {args.reason}")
     flatten = "and flatten positions" if config.risk_management.flatten_on_emergency_stop else "(positions kept)"
-    print(f"HALT set ({path}): running processes stop new risk and cancel working orders {flatten} at their "
-          f"next bar; lift it with `parity halt --clear`")
+    print(f"HALT set ({path}): running paper processes stop new risk and cancel working orders {flatten} at "
+          f"their next bar (backtests do not honour it); lift it with `parity halt --clear`")
     return 0
 
 
@@ -69,7 +70,8 @@ def _journal(config: "object", now: int, text: str) -> None:
         journal.note(now, "halt", text)
 
 
-def _iso(ns: int) -> str:
+def iso_time(ns: int) -> str:
+    """When a halt was set, for messages ("an unknown time" for an unreadable flag file)."""
     if ns <= 0:
         return "an unknown time"
     return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(ns / 1e9))
